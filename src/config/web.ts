@@ -1,0 +1,23 @@
+/** The `web` section: where the HTTP server listens. */
+import { z } from 'zod';
+
+/** Default port 8737: outside the 9100-9999 range that Prometheus' port allocations fill. */
+export const DEFAULT_PORT = 8737;
+
+export const webSchema = z.strictObject({
+  /** `HOST:PORT` or `:PORT` (all interfaces), as exporters take it. Port 0 picks a free one. @default :8737 */
+  listen_address: z
+    .string()
+    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, 'expected HOST:PORT or :PORT')
+    .default(`:${DEFAULT_PORT}`),
+});
+
+export type WebConfig = z.output<typeof webSchema>;
+
+/** Splits a listen address into host and port; an empty host means all interfaces. */
+export function parseListenAddress(address: string): { host: string | undefined; port: number } {
+  const index = address.lastIndexOf(':');
+  const rawHost = address.slice(0, index);
+  const host = rawHost.startsWith('[') ? rawHost.slice(1, -1) : rawHost;
+  return { host: host === '' ? undefined : host, port: Number(address.slice(index + 1)) };
+}

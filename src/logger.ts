@@ -1,0 +1,42 @@
+/**
+ * Structured logging: pino JSON lines. Every line carries a stable `event` name
+ * (`agent_started`, `collector_failed`, `anomaly_detected`, ...) and, where they apply,
+ * `metric`, `value`, `action` and `target`, so that logs can be queried like metrics.
+ */
+import {
+  destination as pinoDestination,
+  multistream,
+  pino,
+  stdTimeFunctions,
+  type Logger,
+} from 'pino';
+import type { LogConfig } from './config/log.js';
+
+export type { Logger } from 'pino';
+
+/** Builds the agent's logger: stdout, plus an appended file when enabled. */
+export function createLogger(config: LogConfig, destination?: NodeJS.WritableStream): Logger {
+  const options = {
+    level: config.level,
+    base: { service: 'aegis-sentinel' },
+    timestamp: stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
+  if (destination) return pino(options, destination);
+  if (!config.enable_file) return pino(options, pinoDestination({ fd: 1, sync: false }));
+  return pino(
+    options,
+    multistream([
+      { stream: pinoDestination({ fd: 1, sync: false }), level: config.level },
+      {
+        stream: pinoDestination({ dest: config.file, append: true, mkdir: true, sync: false }),
+        level: config.level,
+      },
+    ]),
+  );
+}
+
+/** A logger that writes nothing, for library users who pass none and for tests. */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
