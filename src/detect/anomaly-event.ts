@@ -1,0 +1,14 @@
+/** What the detector tells the rest of the agent when an anomaly starts or ends. */
+export interface AnomalyEvent {
+  /** `onset` when a series (or the host composite) crosses above 1, `resolved` when it falls back. */
+  kind: 'onset' | 'resolved';
+  /** The series judged, e.g. `cpu_utilisation`, `probe_duration_seconds:api`, or `host` for the composite. */
+  metric: string;
+  /** The detector whose score crossed: `zscore`, `mad`, `iforest` or `composite`. */
+  detector: string;
+  /** The series' value at the crossing. */
+  value: number;
+  /** The normalised score at the crossing (1.0 is the decision threshold). */
+  score: number;
+  timestamp_ms: number;
+}
