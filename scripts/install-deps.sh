@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Installs the real peers the integration, services and e2e tiers run against (see
-# /work/shared/notes/container-engine.md and prometheus-stack.md). Idempotent: when every
-# binary is already present apt is not touched at all, which keeps CI fast.
+# Installs the real peers the integration, services and e2e tiers run against: podman as
+# the Docker-API engine (test/support/podman.ts), Redis, the Prometheus tools. Idempotent:
+# when every binary is already present apt is not touched at all, which keeps CI fast.
 set -euo pipefail
 
 packages=(

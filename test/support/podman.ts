@@ -1,6 +1,6 @@
-// A real Docker Engine API for tests: Debian's podman serving the compat API on a private
-// unix socket, with storage, state and image in a fresh temp dir. The recipe and why each
-// setting is needed: /work/shared/notes/container-engine.md.
+// A real Docker Engine API for tests: Debian's podman serving the compat API (v1.41) on a
+// private unix socket, with storage, state and image in a fresh temp dir. No Docker daemon
+// runs on these machines and no registry is reachable; dockerode talks to podman unchanged.
 import { accessSync, constants } from 'node:fs';
 import {
   copyFile,
