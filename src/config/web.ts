@@ -4,13 +4,22 @@ import { z } from 'zod';
 /** Default port 8737: outside the 9100-9999 range that Prometheus' port allocations fill. */
 export const DEFAULT_PORT = 8737;
 
-export const webSchema = z.strictObject({
-  /** `HOST:PORT` or `:PORT` (all interfaces), as exporters take it. Port 0 picks a free one. @default :8737 */
-  listen_address: z
-    .string()
-    .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, 'expected HOST:PORT or :PORT')
-    .default(`:${DEFAULT_PORT}`),
-});
+export const webSchema = z
+  .strictObject({
+    /** `HOST:PORT` or `:PORT` (all interfaces), as exporters take it. Port 0 picks a free one. @default :8737 */
+    listen_address: z
+      .string()
+      .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, 'expected HOST:PORT or :PORT')
+      .default(`:${DEFAULT_PORT}`),
+    /** PEM certificate file; with `tls_key_file`, the server speaks HTTPS only. @default none (plain HTTP) */
+    tls_cert_file: z.string().min(1).optional(),
+    /** PEM private key file for `tls_cert_file`. @default none */
+    tls_key_file: z.string().min(1).optional(),
+  })
+  .refine((web) => (web.tls_cert_file === undefined) === (web.tls_key_file === undefined), {
+    message: 'tls_cert_file and tls_key_file must be given together',
+    path: ['tls_cert_file'],
+  });
 
 export type WebConfig = z.output<typeof webSchema>;
 

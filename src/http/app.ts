@@ -1,0 +1,92 @@
+/**
+ * The HTTP surface: `/` (landing page), `/metrics`, `/status`, `/healthz`, and the
+ * healer's `/heal`. Anything else is a JSON 404, a known path with the wrong method a
+ * JSON 405 with an Allow header, and an unexpected error a JSON 500.
+ */
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type Response,
+  type Router,
+} from 'express';
+import type { Logger } from '../logger.js';
+import type { ExpositionRenderer } from '../metrics/exposition.js';
+import { landingPage } from './landing-page.js';
+
+export interface Health {
+  healthy: boolean;
+  /** Why the agent is unhealthy, when it is. */
+  reason?: string;
+}
+
+export interface AppOptions {
+  renderer: ExpositionRenderer;
+  status: () => unknown;
+  health: () => Health;
+  logger: Logger;
+  /** Routers mounted before the 404/405 handlers (the healer's POST /heal). */
+  routers?: Router[];
+}
+
+/** The methods each known path answers, for 405's Allow header. */
+const ROUTES: Record<string, string> = {
+  '/': 'GET, HEAD',
+  '/metrics': 'GET, HEAD',
+  '/status': 'GET, HEAD',
+  '/healthz': 'GET, HEAD',
+  '/heal': 'POST',
+};
+
+export function createApp(options: AppOptions): express.Express {
+  const { renderer, logger } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+
+  app.get('/', (_req, res) => {
+    res.type('html').send(landingPage());
+  });
+
+  app.get('/metrics', async (req: Request, res: Response) => {
+    const exposition = await renderer.render(req.get('accept'));
+    res.set('content-type', exposition.contentType).send(exposition.body);
+  });
+
+  app.get('/status', (_req, res) => {
+    res.json(options.status());
+  });
+
+  app.get('/healthz', (_req, res) => {
+    const health = options.health();
+    res
+      .status(health.healthy ? 200 : 503)
+      .json(health.healthy ? { status: 'ok' } : { status: 'unhealthy', reason: health.reason });
+  });
+
+  for (const router of options.routers ?? []) app.use(router);
+
+  app.use((req, res) => {
+    const allow = ROUTES[req.path];
+    if (allow) {
+      res
+        .set('allow', allow)
+        .status(405)
+        .json({
+          error: 'method_not_allowed',
+          message: `${req.method} is not allowed on ${req.path}; use ${allow}`,
+        });
+      return;
+    }
+    res.status(404).json({ error: 'not_found', message: `no such path: ${req.path}` });
+  });
+
+  const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
+    logger.error({ event: 'http_request_failed', path: req.path, err: error }, 'request failed');
+    if (res.headersSent) return;
+    res
+      .status(500)
+      .json({ error: 'internal_error', message: 'the request failed; see the agent log' });
+  };
+  app.use(onError);
+  return app;
+}

@@ -1,0 +1,70 @@
+/**
+ * Metrics whose values are read from the latest snapshot at scrape time. Each scrape
+ * resets the metric and refills it from the snapshot, so a series that is gone from
+ * the snapshot (a removed container, an unmounted filesystem) is gone from /metrics,
+ * and two concurrent scrapes cannot interleave: the refill is synchronous.
+ */
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Snapshot } from '../collect/snapshot.js';
+
+export type SnapshotSource = () => Snapshot | undefined;
+export type Labels<L extends string> = Record<L, string>;
+/** Yields [labels, value] pairs for one metric from a snapshot. */
+export type SampleReader<L extends string> = (
+  snapshot: Snapshot,
+) => Iterable<readonly [Labels<L>, number]>;
+
+export interface SnapshotMetricDefinition<L extends string> {
+  name: string;
+  help: string;
+  labelNames: readonly L[];
+  read: SampleReader<L>;
+}
+
+export function snapshotGauge<L extends string>(
+  registry: Registry,
+  source: SnapshotSource,
+  definition: SnapshotMetricDefinition<L>,
+): Gauge<L> {
+  return new Gauge<L>({
+    name: definition.name,
+    help: definition.help,
+    labelNames: definition.labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const snapshot = source();
+      if (!snapshot) return;
+      for (const [labels, value] of definition.read(snapshot)) {
+        if (Number.isFinite(value)) this.set(labels, value);
+      }
+    },
+  });
+}
+
+/** A counter whose total is read from a cumulative source (/proc counters, Docker stats). */
+export function snapshotCounter<L extends string>(
+  registry: Registry,
+  source: SnapshotSource,
+  definition: SnapshotMetricDefinition<L>,
+): Counter<L> {
+  return new Counter<L>({
+    name: definition.name,
+    help: definition.help,
+    labelNames: definition.labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      const snapshot = source();
+      if (!snapshot) return;
+      for (const [labels, value] of definition.read(snapshot)) {
+        if (Number.isFinite(value) && value >= 0) this.inc(labels, value);
+      }
+    },
+  });
+}
+
+/** A sample with no labels. */
+export function single(value: number | undefined): Iterable<readonly [Labels<never>, number]> {
+  return value === undefined ? [] : [[{} as Labels<never>, value]];
+}

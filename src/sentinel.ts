@@ -1,0 +1,223 @@
+/**
+ * AegisSentinel: the agent. It wires the collectors, the collection loop, the
+ * exposition, the anomaly detector and the healer to one HTTP server, and owns their
+ * lifecycle: start() brings them up in order, stop() takes them down gracefully.
+ */
+import { Registry } from 'prom-client';
+import { CollectionLoop, type Collectors } from './collect/collection-loop.js';
+import { ContainerCollector } from './collect/container-collector.js';
+import { EndpointCollector } from './collect/endpoint-collector.js';
+import { HostCollector } from './collect/host/host-collector.js';
+import type { Snapshot } from './collect/snapshot.js';
+import type { SentinelConfig, SentinelConfigInput } from './config/schema.js';
+import { validateConfig } from './config/validate.js';
+import { createDockerClient, resolveDockerHost } from './docker/docker-client.js';
+import { LifecycleError } from './errors.js';
+import { createApp, type Health } from './http/app.js';
+import { listen, type ListeningServer } from './http/server.js';
+import { createLogger, type Logger } from './logger.js';
+import { registerBuildInfo } from './metrics/build-info.js';
+import { registerCollectorMetrics } from './metrics/collector-metrics.js';
+import { registerContainerMetrics } from './metrics/container-metrics.js';
+import { ExpositionRenderer } from './metrics/exposition.js';
+import { registerHostMetrics } from './metrics/host-metrics.js';
+import { registerProbeMetrics } from './metrics/probe-metrics.js';
+import { registerProcessMetrics } from './metrics/process-metrics.js';
+import { VERSION } from './version.js';
+
+export type ServiceStatus = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export interface SentinelStatus {
+  service_status: ServiceStatus;
+  version: string;
+  uptime_seconds: number;
+  /** Anomaly onsets since start (not anomalous samples). */
+  anomalies_detected: number;
+  /** Verified successful healing actions over attempted ones, 0..1; 1 before any attempt. */
+  success_rate: number;
+  collection: {
+    interval_seconds: number;
+    last_collection: string | null;
+    collectors: Snapshot['collectors'];
+    container_engine_up: boolean | null;
+  };
+}
+
+export interface SentinelOptions {
+  /** Logger to use instead of the one built from `config.log`. */
+  logger?: Logger;
+}
+
+/** How long stop() lets HTTP requests in flight finish before dropping them. */
+const HTTP_CLOSE_GRACE_MS = 5_000;
+
+export class AegisSentinel implements AsyncDisposable {
+  readonly config: SentinelConfig;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  readonly #loop: CollectionLoop;
+  readonly #renderer: ExpositionRenderer;
+  #server: ListeningServer | undefined;
+  #status: ServiceStatus = 'created';
+  #startedAt = 0;
+
+  /** Validates the configuration (throws ConfigError naming every bad path) and builds the parts; nothing runs until start(). */
+  constructor(config: SentinelConfigInput = {}, options: SentinelOptions = {}) {
+    this.config = validateConfig(config);
+    this.logger = options.logger ?? createLogger(this.config.log);
+    this.registry = new Registry();
+    registerProcessMetrics(this.registry);
+    registerBuildInfo(this.registry);
+    const latest = () => this.#loop.latest;
+    registerCollectorMetrics(this.registry, latest);
+    registerHostMetrics(this.registry, latest);
+    registerProbeMetrics(this.registry, latest);
+    registerContainerMetrics(this.registry, latest);
+    this.#renderer = new ExpositionRenderer(this.registry);
+    this.#loop = new CollectionLoop({
+      collectors: this.#buildCollectors(),
+      intervalSeconds: this.config.monitoring.collection_interval,
+      logger: this.logger,
+    });
+  }
+
+  #buildCollectors(): Collectors {
+    const { monitoring } = this.config;
+    const collectors: Collectors = {};
+    if (monitoring.enable_host_monitoring)
+      collectors.host = new HostCollector({ config: monitoring });
+    if (monitoring.enable_endpoint_monitoring && monitoring.api_endpoints.length > 0) {
+      collectors.endpoints = new EndpointCollector({
+        endpoints: monitoring.api_endpoints,
+        defaultTimeout: monitoring.probe_timeout,
+      });
+    }
+    if (monitoring.enable_container_monitoring) {
+      const docker = createDockerClient(
+        resolveDockerHost(monitoring.docker_host),
+        monitoring.docker_timeout * 1000,
+      );
+      collectors.containers = new ContainerCollector({
+        docker,
+        concurrency: monitoring.container_stats_concurrency,
+      });
+    }
+    return collectors;
+  }
+
+  /** Starts collecting and serving. Resolves once the first snapshot is published and the server listens. */
+  async start(): Promise<void> {
+    if (this.#status !== 'created')
+      throw new LifecycleError(`cannot start a sentinel that is ${this.#status}`);
+    this.#status = 'starting';
+    this.#startedAt = Date.now();
+    try {
+      await this.#loop.start();
+      const app = createApp({
+        renderer: this.#renderer,
+        status: () => this.getStatus(),
+        health: () => this.#health(),
+        logger: this.logger,
+      });
+      this.#server = await listen(this.config.web, app);
+    } catch (error) {
+      await this.#shutdown();
+      throw error;
+    }
+    this.#status = 'running';
+    const { host, port } = this.#server.address;
+    this.logger.info(
+      {
+        event: 'agent_started',
+        version: VERSION,
+        address: `${host}:${port}`,
+        tls: this.#server.tls,
+        interval_seconds: this.config.monitoring.collection_interval,
+      },
+      'Aegis Sentinel started',
+    );
+  }
+
+  /** Stops gracefully: the server stops accepting, in-flight work finishes or times out. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#status === 'stopped' || this.#status === 'created') {
+      this.#status = 'stopped';
+      return;
+    }
+    if (this.#status === 'stopping') return;
+    this.#status = 'stopping';
+    await this.#shutdown();
+    this.logger.info(
+      { event: 'agent_stopped', uptime_seconds: this.#uptime() },
+      'Aegis Sentinel stopped',
+    );
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#status = 'stopping';
+    await this.#server?.close(HTTP_CLOSE_GRACE_MS);
+    await this.#loop.stop();
+    this.#status = 'stopped';
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  /** Where the HTTP server listens, once started. */
+  address(): { host: string; port: number } | undefined {
+    return this.#server?.address;
+  }
+
+  /** The latest snapshot, for embedding programs that want the raw figures. */
+  latestSnapshot(): Snapshot | undefined {
+    return this.#loop.latest;
+  }
+
+  getStatus(): SentinelStatus {
+    const latest = this.#loop.latest;
+    return {
+      service_status: this.#status,
+      version: VERSION,
+      uptime_seconds: this.#uptime(),
+      anomalies_detected: 0,
+      success_rate: 1,
+      collection: {
+        interval_seconds: this.config.monitoring.collection_interval,
+        last_collection: latest ? new Date(latest.timestamp_ms).toISOString() : null,
+        collectors: latest?.collectors ?? [],
+        container_engine_up: latest?.containers ? latest.containers.engine_up : null,
+      },
+    };
+  }
+
+  #uptime(): number {
+    return this.#startedAt === 0 ? 0 : Math.round((Date.now() - this.#startedAt) / 100) / 10;
+  }
+
+  /** Healthy while running with a snapshot younger than three intervals. */
+  #health(): Health {
+    if (this.#status !== 'running') return { healthy: false, reason: `agent is ${this.#status}` };
+    const latest = this.#loop.latest;
+    const maxAgeMs = 3 * this.config.monitoring.collection_interval * 1000;
+    if (!latest || Date.now() - latest.timestamp_ms > maxAgeMs) {
+      return { healthy: false, reason: 'no collection round finished in the last three intervals' };
+    }
+    return { healthy: true };
+  }
+}
+
+/** Runs `fn` with a started sentinel and stops it afterwards, whatever `fn` does. */
+export async function withSentinel<T>(
+  config: SentinelConfigInput,
+  fn: (sentinel: AegisSentinel) => Promise<T>,
+  options: SentinelOptions = {},
+): Promise<T> {
+  const sentinel = new AegisSentinel(config, options);
+  try {
+    await sentinel.start();
+    return await fn(sentinel);
+  } finally {
+    await sentinel.stop();
+  }
+}
