@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Three tiers. `unit` needs nothing but Node; `integration` starts the agent on an
 // ephemeral port and lints its exposition with the real promtool; `services` needs
-// real peers (podman's Docker API, Redis) provisioned by scripts/services/.
+// real peers (podman's Docker API, Redis) started by test/support/.
 export default defineConfig({
   test: {
     projects: [

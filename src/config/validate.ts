@@ -44,7 +44,7 @@ function describeValue(value: unknown): string {
 
 /** Validates `raw` and fills in defaults; throws a ConfigError naming every bad path. */
 export function validateConfig(raw: unknown, source = 'configuration'): SentinelConfig {
-  const result = configSchema.safeParse(raw ?? {});
+  const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!result.success) throw new ConfigError(source, describeIssues(result.error.issues));
   return result.data;
 }

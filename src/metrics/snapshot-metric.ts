@@ -32,7 +32,7 @@ export function snapshotGauge<L extends string>(
     labelNames: definition.labelNames,
     registers: [registry],
     collect() {
-      this.reset();
+      clear(this, definition.labelNames.length === 0);
       const snapshot = source();
       if (!snapshot) return;
       for (const [labels, value] of definition.read(snapshot)) {
@@ -54,7 +54,7 @@ export function snapshotCounter<L extends string>(
     labelNames: definition.labelNames,
     registers: [registry],
     collect() {
-      this.reset();
+      clear(this, definition.labelNames.length === 0);
       const snapshot = source();
       if (!snapshot) return;
       for (const [labels, value] of definition.read(snapshot)) {
@@ -62,6 +62,16 @@ export function snapshotCounter<L extends string>(
       }
     },
   });
+}
+
+/**
+ * Empties a metric. prom-client's reset() leaves an unlabelled metric at 0, which
+ * would export a made-up `aegis_node_memory_total_bytes 0` while the host collector
+ * is failing; removing the empty label set leaves no sample at all instead.
+ */
+function clear(metric: { reset(): void; remove(): void }, unlabelled: boolean): void {
+  metric.reset();
+  if (unlabelled) metric.remove();
 }
 
 /** A sample with no labels. */

@@ -1,0 +1,88 @@
+import { Registry } from 'prom-client';
+import express from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createApp } from '../../../src/http/app.js';
+import { silentLogger } from '../../../src/logger.js';
+import { ExpositionRenderer } from '../../../src/metrics/exposition.js';
+import { registerProbeMetrics } from '../../../src/metrics/probe-metrics.js';
+import { snapshotFixture } from '../support/snapshot-fixture.js';
+
+function app(health = { healthy: true } as { healthy: boolean; reason?: string }) {
+  const registry = new Registry();
+  registerProbeMetrics(registry, () => snapshotFixture());
+  const heal = express.Router();
+  heal.post('/heal', (_req, res) => {
+    res.status(202).json({ accepted: true });
+  });
+  return createApp({
+    renderer: new ExpositionRenderer(registry),
+    status: () => ({ service_status: 'running' }),
+    health: () => health,
+    logger: silentLogger(),
+    routers: [heal],
+  });
+}
+
+describe('HTTP app', () => {
+  it('serves the exposition at /metrics', async () => {
+    const response = await request(app()).get('/metrics');
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(response.text).toContain('aegis_probe_success{target="api"} 0\n');
+  });
+
+  it('serves OpenMetrics when the scraper asks for it', async () => {
+    const response = await request(app())
+      .get('/metrics')
+      .set('accept', 'application/openmetrics-text; version=1.0.0');
+    expect(response.headers['content-type']).toBe(
+      'application/openmetrics-text; version=1.0.0; charset=utf-8',
+    );
+    expect(response.text.endsWith('# EOF\n')).toBe(true);
+  });
+
+  it('serves the status as JSON', async () => {
+    const response = await request(app()).get('/status');
+    expect(response.body).toEqual({ service_status: 'running' });
+  });
+
+  it('answers /healthz 200 when healthy and 503 with the reason when not', async () => {
+    expect((await request(app()).get('/healthz')).body).toEqual({ status: 'ok' });
+    const sick = await request(app({ healthy: false, reason: 'agent is stopping' })).get(
+      '/healthz',
+    );
+    expect(sick.status).toBe(503);
+    expect(sick.body).toEqual({ status: 'unhealthy', reason: 'agent is stopping' });
+  });
+
+  it('links the endpoints from the landing page', async () => {
+    const response = await request(app()).get('/');
+    expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(response.text).toContain('<a href="metrics">Metrics</a>');
+    expect(response.text).toContain('<a href="status">Status</a>');
+  });
+
+  it('mounts extra routers such as the healer', async () => {
+    expect((await request(app()).post('/heal').send({})).status).toBe(202);
+  });
+
+  it('answers unknown paths with a JSON 404', async () => {
+    const response = await request(app()).get('/nope');
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ error: 'not_found', message: 'no such path: /nope' });
+  });
+
+  it('answers a wrong method on a known path with a JSON 405 and Allow', async () => {
+    const response = await request(app()).delete('/metrics');
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD');
+    expect(response.body).toEqual({
+      error: 'method_not_allowed',
+      message: 'DELETE is not allowed on /metrics; use GET, HEAD',
+    });
+    const heal = await request(app()).get('/heal');
+    expect(heal.status).toBe(405);
+    expect(heal.headers.allow).toBe('POST');
+  });
+});
