@@ -1,0 +1,95 @@
+/** The `aegis-sentinel` command as an operator runs it: the built dist/cli.js. */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { freeLoopbackPort } from '../support/ports.js';
+
+const run = promisify(execFile);
+const CLI = join(import.meta.dirname, '../../dist/cli.js');
+
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run('node', [CLI, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+beforeAll(async () => {
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: join(import.meta.dirname, '../..') });
+}, 120_000);
+
+describe('aegis-sentinel', () => {
+  it('prints help and version', async () => {
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^usage: aegis-sentinel \[flags\]/);
+    const version = await cli(['--version']);
+    expect(version.stdout).toMatch(/^aegis-sentinel, version 0\.1\.0 \(revision: [^)]+\)\n {2}node: v20\./);
+  });
+
+  it('refuses an unknown flag with exit 2 and says which', async () => {
+    const result = await cli(['--verbose']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('unknown flag --verbose; see --help\n');
+  });
+
+  it('refuses a bad flag value naming the configuration path, exit 2', async () => {
+    const result = await cli(['--monitoring.collection-interval=often']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'command-line flags: invalid configuration:\n  monitoring.collection_interval: expected a duration (like 5s, 1m30s or a number of seconds), got "often"\n',
+    );
+  });
+
+  it('check-config passes a good file and fails a bad one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
+    const good = join(dir, 'good.yml');
+    const bad = join(dir, 'bad.yml');
+    await writeFile(good, 'monitoring:\n  collection_interval: 1s\n');
+    await writeFile(bad, 'detection:\n  isolation_contamination: 2\n');
+    const ok = await cli(['check-config', good]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe(`Checking ${good}\n  SUCCESS: ${good} is valid\n\n`);
+    const failed = await cli(['check-config', good, bad]);
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toBe(`  FAILED: ${bad}:\n    detection.isolation_contamination: Too big: expected number to be <=0.5\n\n`);
+  });
+
+  it('runs the agent from flags and a config file, and exits 0 on SIGTERM', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
+    const config = join(dir, 'agent.yml');
+    await writeFile(config, 'monitoring:\n  collection_interval: 1s\n  enable_container_monitoring: false\n');
+    const port = await freeLoopbackPort();
+    const child = spawn('node', [CLI, `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=debug'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let logs = '';
+    child.stdout.on('data', (chunk) => (logs += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!logs.includes('"event":"agent_started"')) {
+        if (Date.now() > deadline) throw new Error(`agent did not start:\n${logs}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { collection: { interval_seconds: number } };
+      expect(status.collection.interval_seconds).toBe(1);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      const events = logs
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { event: string; level: string });
+      expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['agent_started', 'signal_received', 'agent_stopped']));
+      expect(events[0]).toMatchObject({ level: 'info', event: 'agent_started', address: `127.0.0.1:${port}` });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
