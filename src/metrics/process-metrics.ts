@@ -5,6 +5,13 @@
  */
 import { collectDefaultMetrics, type Registry } from 'prom-client';
 
+/**
+ * Event-loop delay sampling period. prom-client's default, 10 ms, wakes the process
+ * 100 times a second, which alone cost 0.6 % of a core when idle (bench:scrape); at
+ * 50 ms it costs about 0.1 %. The exported lag figures include this period.
+ */
+export const EVENT_LOOP_MONITORING_PRECISION_MS = 50;
+
 const LINT_FAILING_DEFAULTS = [
   'nodejs_active_handles_total',
   'nodejs_active_requests_total',
@@ -12,6 +19,9 @@ const LINT_FAILING_DEFAULTS = [
 ];
 
 export function registerProcessMetrics(registry: Registry): void {
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({
+    register: registry,
+    eventLoopMonitoringPrecision: EVENT_LOOP_MONITORING_PRECISION_MS,
+  });
   for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
 }
