@@ -1,0 +1,31 @@
+/** What every healing action implements, and the plan the dispatcher hands it. */
+import type { ActionName } from '../policy.js';
+
+/** One rule applied to one alert, with its templates rendered and checked. */
+export interface ActionPlan {
+  action: ActionName;
+  /** The rendered target: container, cache name, unit, or exec's serialisation name. */
+  target: string;
+  /** Identifies the target across actions and replicas: locks, backoff and circuits key on it. */
+  targetKey: string;
+  /** exec only: the rendered argv. */
+  argv?: string[];
+  /** The alert's `instance` label, which picks the Docker endpoint. */
+  instance?: string;
+}
+
+/** One attempt, after the checks that need the outside world passed. */
+export interface PreparedAttempt {
+  /** Does the action; bounded by the rule's timeout through `signal`. */
+  run(signal: AbortSignal): Promise<void>;
+  /** Resolves once the effect is seen; rejects with VerificationError at `deadlineMs` (Unix ms). */
+  verify(deadlineMs: number, signal: AbortSignal): Promise<void>;
+}
+
+export interface HealAction {
+  /**
+   * Checks the target may be touched (throws NotAllowedError, and no attempt counts) and
+   * reads what verification compares against.
+   */
+  prepare(plan: ActionPlan, signal: AbortSignal): Promise<PreparedAttempt>;
+}

@@ -1,0 +1,73 @@
+/**
+ * `cache_flush`: empty a configured Redis cache, either its whole database (FLUSHDB
+ * ASYNC) or the keys matching its pattern, found with SCAN and removed with UNLINK so
+ * the server is never blocked the way KEYS would block it. The flush's replies are its
+ * verification: a cache in use may legitimately gain new keys right after.
+ */
+import { Redis } from 'ioredis';
+import type { CacheConfig } from '../../config/recovery.js';
+import { NotAllowedError } from '../errors.js';
+import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
+
+const SCAN_COUNT = 1_000;
+
+export interface CacheFlushOptions {
+  caches: Record<string, CacheConfig>;
+  commandTimeoutMs: number;
+}
+
+/** Removes the keys matching `pattern` in batches; resolves to how many were removed. */
+export async function unlinkMatching(
+  client: Redis,
+  pattern: string,
+  signal: AbortSignal,
+): Promise<number> {
+  let cursor = '0';
+  let removed = 0;
+  do {
+    signal.throwIfAborted();
+    const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT);
+    cursor = next;
+    if (keys.length > 0) removed += await client.unlink(...keys);
+  } while (cursor !== '0');
+  return removed;
+}
+
+export class CacheFlushAction implements HealAction {
+  readonly #options: CacheFlushOptions;
+
+  constructor(options: CacheFlushOptions) {
+    this.#options = options;
+  }
+
+  async prepare(plan: ActionPlan): Promise<PreparedAttempt> {
+    const cache = Object.hasOwn(this.#options.caches, plan.target)
+      ? this.#options.caches[plan.target]
+      : undefined;
+    if (!cache) throw new NotAllowedError(`cache ${plan.target} is not in recovery.caches`);
+    return {
+      run: async (signal) => {
+        const client = new Redis(cache.url, {
+          db: cache.db,
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 0,
+          commandTimeout: this.#options.commandTimeoutMs,
+          retryStrategy: () => null,
+        });
+        client.on('error', () => undefined);
+        const onAbort = () => client.disconnect();
+        signal.addEventListener('abort', onAbort, { once: true });
+        try {
+          await client.connect();
+          if (cache.pattern === undefined) await client.flushdb('ASYNC');
+          else await unlinkMatching(client, cache.pattern, signal);
+        } finally {
+          signal.removeEventListener('abort', onAbort);
+          client.disconnect();
+        }
+      },
+      verify: async () => undefined,
+    };
+  }
+}

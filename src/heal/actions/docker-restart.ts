@@ -1,0 +1,87 @@
+/**
+ * `docker_restart`: restart a container through the Docker API, only when it carries the
+ * opt-in label, then wait until it runs again (with a new start time) and, if it has a
+ * healthcheck, is healthy. The endpoint is chosen per alert from its `instance` label.
+ */
+import type Docker from 'dockerode';
+import { createDockerClient } from '../../docker/docker-client.js';
+import { NotAllowedError } from '../errors.js';
+import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
+import { pollUntil } from './poll.js';
+
+export interface DockerRestartOptions {
+  /** The host for alerts whose instance is not in `endpoints`. */
+  defaultHost: string;
+  /** Docker host per `instance` label. */
+  endpoints: Record<string, string>;
+  /** `KEY=VALUE` the container must carry. */
+  optInLabel: string;
+  /** `t` of the restart: seconds between SIGTERM and SIGKILL. */
+  stopTimeoutSeconds: number;
+  /** Bound of each API call. */
+  requestTimeoutMs: number;
+}
+
+export class DockerRestartAction implements HealAction {
+  readonly #options: DockerRestartOptions;
+  readonly #clients = new Map<string, Docker>();
+  readonly #labelKey: string;
+  readonly #labelValue: string;
+
+  constructor(options: DockerRestartOptions) {
+    this.#options = options;
+    const equals = options.optInLabel.indexOf('=');
+    this.#labelKey = options.optInLabel.slice(0, equals);
+    this.#labelValue = options.optInLabel.slice(equals + 1);
+  }
+
+  /** The Docker host an alert with this `instance` label is healed on. */
+  hostFor(instance: string | undefined): string {
+    return (
+      (instance !== undefined && this.#options.endpoints[instance]) || this.#options.defaultHost
+    );
+  }
+
+  #client(host: string): Docker {
+    let client = this.#clients.get(host);
+    if (!client) {
+      client = createDockerClient(host, this.#options.requestTimeoutMs);
+      this.#clients.set(host, client);
+    }
+    return client;
+  }
+
+  async prepare(plan: ActionPlan, signal: AbortSignal): Promise<PreparedAttempt> {
+    const host = this.hostFor(plan.instance);
+    const container = this.#client(host).getContainer(plan.target);
+    const before = await container.inspect({ abortSignal: signal });
+    if (before.Config.Labels?.[this.#labelKey] !== this.#labelValue) {
+      throw new NotAllowedError(
+        `container ${plan.target} on ${host} does not carry the opt-in label ${this.#options.optInLabel}`,
+      );
+    }
+    const stopTimeout = this.#options.stopTimeoutSeconds;
+    return {
+      run: async (runSignal) => {
+        await container.restart({ t: stopTimeout, abortSignal: runSignal });
+      },
+      verify: (deadlineMs, verifySignal) =>
+        pollUntil(
+          async () => {
+            const { State: state } = await container.inspect({ abortSignal: verifySignal });
+            if (!state.Running) return `container ${plan.target} is ${state.Status}, not running`;
+            if (state.StartedAt === before.State.StartedAt) {
+              return `container ${plan.target} was not restarted (start time ${state.StartedAt} unchanged)`;
+            }
+            const health = state.Health?.Status;
+            if (health !== undefined && health !== '' && health !== 'healthy') {
+              return `container ${plan.target} runs but is ${health}`;
+            }
+            return undefined;
+          },
+          deadlineMs,
+          verifySignal,
+        ),
+    };
+  }
+}

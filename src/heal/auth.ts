@@ -1,0 +1,66 @@
+/**
+ * Bearer-token authentication of /heal, as Alertmanager sends it
+ * (`http_config.authorization.credentials_file`). The token comes from a file or an
+ * environment variable; with neither, /heal refuses everything unless the operator
+ * explicitly turned authentication off.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { RecoveryConfig } from '../config/recovery.js';
+import { ConfigError } from '../errors.js';
+
+export type AuthVerdict = 'ok' | 'missing' | 'wrong' | 'not_configured';
+
+export interface Authenticator {
+  check(authorization: string | undefined): AuthVerdict;
+  /** How to configure a token, for the refusal message. */
+  readonly howToConfigure: string;
+}
+
+type AuthConfig = Pick<RecoveryConfig, 'auth_token_file' | 'auth_token_env' | 'auth_disabled'>;
+
+/** Reads the token once, at start. An empty or unreadable token file is a ConfigError. */
+export async function createAuthenticator(
+  config: AuthConfig,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Authenticator> {
+  const howToConfigure =
+    `set recovery.auth_token_file to a file holding the token, or the environment variable ` +
+    `${config.auth_token_env}, and send it as Alertmanager's authorization credentials; ` +
+    `or set recovery.auth_disabled: true to accept unauthenticated requests`;
+  let token: string | undefined;
+  if (config.auth_token_file !== undefined) {
+    try {
+      // Alertmanager's credentials_file is trimmed the same way.
+      token = (await readFile(config.auth_token_file, 'utf8')).trim();
+    } catch (error) {
+      throw new ConfigError('recovery', [
+        { path: 'recovery.auth_token_file', message: `cannot read: ${(error as Error).message}` },
+      ]);
+    }
+    if (token === '') {
+      throw new ConfigError('recovery', [
+        { path: 'recovery.auth_token_file', message: 'the token file is empty' },
+      ]);
+    }
+  } else {
+    const fromEnv = env[config.auth_token_env]?.trim();
+    token = fromEnv === '' ? undefined : fromEnv;
+  }
+  const expected = token === undefined ? undefined : digest(token);
+  return {
+    howToConfigure,
+    check(authorization) {
+      // A configured token is always required, even with auth_disabled: a token wins.
+      if (expected === undefined) return config.auth_disabled ? 'ok' : 'not_configured';
+      const match = /^Bearer +(.+)$/i.exec(authorization ?? '');
+      if (!match) return 'missing';
+      // Comparing fixed-length digests keeps the comparison constant-time whatever the lengths.
+      return timingSafeEqual(digest((match[1] as string).trim()), expected) ? 'ok' : 'wrong';
+    },
+  };
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}

@@ -1,0 +1,578 @@
+/**
+ * The dispatcher: claims alert episodes, queues the planned actions and runs them, one
+ * at a time per target and at most `max_concurrent_actions` at once, each bounded by
+ * its timeout, verified, and followed by backoff, retries and the circuit.
+ *
+ * submit() only claims and enqueues, so the webhook answers in milliseconds; everything
+ * slow happens in run jobs afterwards. Every decision goes to the audit, the log and the
+ * metrics through one place, #record.
+ */
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { RecoveryConfig } from '../config/recovery.js';
+import type { Logger } from '../logger.js';
+import type { ActionPlan, HealAction, PreparedAttempt } from './actions/action.js';
+import { waitForProbe } from './actions/probe.js';
+import type { AuditEntry, AuditLog, Decision } from './audit-log.js';
+import { type BackoffSettings, nextAttemptAt, recordAttempt } from './backoff.js';
+import { type CircuitSettings, isOpen, recordOutcome } from './circuit-breaker.js';
+import type { Clock, Timer } from './clock.js';
+import {
+  ActionTimeoutError,
+  NotAllowedError,
+  StateStoreUnavailableError,
+  type UnsafeLabelError,
+} from './errors.js';
+import type { HealMetrics } from './heal-metrics.js';
+import type { HealAlert, PlannedAlert } from './planner.js';
+import type { ActionName, Rule } from './policy.js';
+import type { StateStore, TargetState } from './state-store.js';
+
+/** How long a job waits before asking again for a target another replica is healing. */
+const LOCK_RETRY_MS = 500;
+
+export interface AlertDecision {
+  fingerprint: string;
+  alertname: string;
+  rule?: string;
+  decision: 'queued' | 'skipped';
+  reason?: string;
+}
+
+export interface DispatcherOptions {
+  config: RecoveryConfig;
+  store: StateStore;
+  actions: Record<ActionName, HealAction>;
+  audit: AuditLog;
+  metrics: HealMetrics;
+  logger: Logger;
+  clock: Clock;
+}
+
+interface Job {
+  alert: HealAlert;
+  rule: Rule;
+  plan: ActionPlan;
+  attempt: number;
+  receivedAt: number;
+  episodeKey: string;
+  resolvedKey: string;
+}
+
+export class Dispatcher {
+  readonly #options: DispatcherOptions;
+  readonly #config: RecoveryConfig;
+  readonly #store: StateStore;
+  readonly #backoff: BackoffSettings;
+  readonly #circuit: CircuitSettings;
+  readonly #replica = randomUUID();
+  readonly #ready: Job[] = [];
+  readonly #scheduled = new Map<Job, Timer>();
+  readonly #busyTargets = new Set<string>();
+  readonly #running = new Set<Promise<void>>();
+  readonly #openCircuits = new Set<string>();
+  #stopping = false;
+  #attempts = 0;
+  #verified = 0;
+  #inFlight = 0;
+
+  constructor(options: DispatcherOptions) {
+    this.#options = options;
+    this.#config = options.config;
+    this.#store = options.store;
+    this.#backoff = {
+      initialMs: this.#config.backoff_initial * 1000,
+      maxMs: this.#config.backoff_max * 1000,
+      resetMs: this.#config.backoff_reset * 1000,
+    };
+    this.#circuit = {
+      threshold: this.#config.circuit_failure_threshold,
+      openMs: this.#config.circuit_open_duration * 1000,
+    };
+  }
+
+  get stats(): { attempts: number; verified: number; inFlight: number; openCircuits: string[] } {
+    return {
+      attempts: this.#attempts,
+      verified: this.#verified,
+      inFlight: this.#inFlight,
+      openCircuits: [...this.#openCircuits].sort(),
+    };
+  }
+
+  /**
+   * Records resolved alerts, claims firing episodes and queues their actions. Rejects
+   * with StateStoreUnavailableError when the store cannot answer: then nothing of that
+   * alert was queued, and the caller answers 503 so the notification comes again.
+   */
+  async submit(planned: readonly PlannedAlert[]): Promise<AlertDecision[]> {
+    const decisions: AlertDecision[] = [];
+    for (const { alert, receivedAt, verdicts } of planned) {
+      const alertname = alert.labels.alertname ?? '';
+      const base = { fingerprint: alert.fingerprint, alertname };
+      const resolvedKey = `resolved:${alert.fingerprint}:${alert.startsAt}`;
+      if (alert.status === 'resolved') {
+        // Cancelled here first: this replica's retries stop even when the store is down.
+        this.#cancel(resolvedKey);
+        await this.#store.set(resolvedKey, '1', this.#config.episode_ttl * 1000);
+        this.#record('skipped', alert, { reason: 'resolved' });
+        decisions.push({ ...base, decision: 'skipped', reason: 'resolved' });
+        continue;
+      }
+      if (verdicts.length === 0) {
+        this.#record('skipped', alert, { reason: 'no_match' });
+        decisions.push({ ...base, decision: 'skipped', reason: 'no_match' });
+        continue;
+      }
+      for (const verdict of verdicts) {
+        const rule = verdict.rule.name;
+        if ('skip' in verdict) {
+          this.#record('skipped', alert, {
+            reason: verdict.skip,
+            rule,
+            action: verdict.rule.action,
+            error: verdict.detail,
+          });
+          decisions.push({ ...base, rule, decision: 'skipped', reason: verdict.skip });
+          continue;
+        }
+        const episodeKey = `episode:${alert.fingerprint}:${alert.startsAt}:${verdict.rule.index}`;
+        const job: Job = {
+          alert,
+          rule: verdict.rule,
+          plan: verdict.plan,
+          attempt: 1,
+          receivedAt,
+          episodeKey,
+          resolvedKey,
+        };
+        if (this.#stopping) {
+          this.#record('skipped', alert, { ...this.#jobFields(job), reason: 'stopping' });
+          decisions.push({ ...base, rule, decision: 'skipped', reason: 'stopping' });
+          continue;
+        }
+        const claimed = await this.#store.setIfAbsent(
+          episodeKey,
+          this.#replica,
+          this.#config.episode_ttl * 1000,
+        );
+        if (!claimed) {
+          this.#record('skipped', alert, { ...this.#jobFields(job), reason: 'duplicate' });
+          decisions.push({ ...base, rule, decision: 'skipped', reason: 'duplicate' });
+          continue;
+        }
+        this.#ready.push(job);
+        decisions.push({ ...base, rule, decision: 'queued' });
+      }
+    }
+    this.#pump();
+    return decisions;
+  }
+
+  /** Records that an alert was refused because a label it would put into an action is unsafe. */
+  recordRejection(alert: HealAlert, error: UnsafeLabelError): void {
+    this.#options.logger.warn(
+      {
+        event: 'heal_label_rejected',
+        alertname: alert.labels.alertname,
+        fingerprint: alert.fingerprint,
+        label: error.label,
+        source: alert.source,
+      },
+      error.message,
+    );
+    this.#record('skipped', alert, { reason: 'unsafe_label', error: error.message });
+  }
+
+  /** Stops taking work, drops queued and scheduled jobs, and waits for running ones to finish or time out. */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    for (const [job, timer] of this.#scheduled) {
+      timer.cancel();
+      this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'stopping' });
+    }
+    this.#scheduled.clear();
+    for (const job of this.#ready.splice(0)) {
+      this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'stopping' });
+    }
+    await Promise.all(this.#running);
+  }
+
+  /** Reconciles the open-circuit gauge and /status with the store (other replicas open circuits too). */
+  async refreshCircuits(): Promise<void> {
+    const open = new Set(await this.#store.openCircuits(this.#options.clock.now()));
+    for (const target of this.#openCircuits) if (!open.has(target)) this.#setCircuit(target, false);
+    for (const target of open) this.#setCircuit(target, true);
+  }
+
+  #setCircuit(target: string, open: boolean): void {
+    if (open) {
+      this.#openCircuits.add(target);
+      this.#options.metrics.circuitOpen.set({ target }, 1);
+    } else if (this.#openCircuits.delete(target)) {
+      this.#options.metrics.circuitOpen.remove({ target });
+    }
+  }
+
+  /** A resolved episode cancels its queued and scheduled retries on this replica. */
+  #cancel(resolvedKey: string): void {
+    for (const [job, timer] of this.#scheduled) {
+      if (job.resolvedKey !== resolvedKey) continue;
+      timer.cancel();
+      this.#scheduled.delete(job);
+      this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'resolved' });
+    }
+    for (let index = this.#ready.length - 1; index >= 0; index -= 1) {
+      const job = this.#ready[index] as Job;
+      if (job.resolvedKey !== resolvedKey) continue;
+      this.#ready.splice(index, 1);
+      this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'resolved' });
+    }
+  }
+
+  #schedule(job: Job, delayMs: number): void {
+    const timer = this.#options.clock.setTimeout(() => {
+      this.#scheduled.delete(job);
+      this.#ready.push(job);
+      this.#pump();
+    }, delayMs);
+    this.#scheduled.set(job, timer);
+  }
+
+  /** Starts ready jobs while there is capacity, skipping jobs whose target is busy here. */
+  #pump(): void {
+    if (this.#stopping) return;
+    for (let index = 0; index < this.#ready.length;) {
+      if (this.#running.size >= this.#config.max_concurrent_actions) return;
+      const job = this.#ready[index] as Job;
+      if (this.#busyTargets.has(job.plan.targetKey)) {
+        index += 1;
+        continue;
+      }
+      this.#ready.splice(index, 1);
+      this.#busyTargets.add(job.plan.targetKey);
+      const running: Promise<void> = this.#handle(job)
+        .catch((error: unknown) => {
+          this.#options.logger.error(
+            { event: 'heal_dispatch_failed', ...this.#logFields(job), err: error },
+            'unexpected error while healing',
+          );
+        })
+        .finally(() => {
+          this.#busyTargets.delete(job.plan.targetKey);
+          this.#running.delete(running);
+          this.#pump();
+        });
+      this.#running.add(running);
+    }
+  }
+
+  async #handle(job: Job): Promise<void> {
+    const lockKey = `lock:${job.plan.targetKey}`;
+    const owner = `${this.#replica}:${job.episodeKey}:${job.attempt}`;
+    const timeoutMs = (job.rule.timeout ?? this.#config.action_timeout) * 1000;
+    let locked = false;
+    try {
+      if (job.attempt > 1 && (await this.#store.exists(job.resolvedKey))) {
+        this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'resolved' });
+        return;
+      }
+      // Outlives the longest attempt, so a replica that dies holding it blocks nobody for long.
+      const lockTtlMs = timeoutMs * 2 + this.#config.verify_timeout * 1000 + 30_000;
+      locked = await this.#store.setIfAbsent(lockKey, owner, lockTtlMs);
+      if (!locked) {
+        this.#schedule(job, LOCK_RETRY_MS);
+        return;
+      }
+      const state = await this.#store.getTarget(job.plan.targetKey);
+      const now = this.#options.clock.now();
+      if (isOpen(state, now)) {
+        this.#setCircuit(job.plan.targetKey, true);
+        await this.#release(job, 'circuit_open');
+        return;
+      }
+      const cooldownKey = `cooldown:${job.rule.name}:${job.plan.targetKey}`;
+      if (job.attempt === 1 && (await this.#store.exists(cooldownKey))) {
+        await this.#release(job, 'cooldown');
+        return;
+      }
+      const due = nextAttemptAt(state, now, this.#backoff);
+      if (due > now) {
+        this.#record('deferred', job.alert, {
+          ...this.#jobFields(job),
+          reason: 'backoff',
+          retry_at: new Date(due).toISOString(),
+        });
+        this.#schedule(job, due - now);
+        return;
+      }
+      await this.#attempt(job, state, cooldownKey, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof StateStoreUnavailableError)) throw error;
+      // Nothing was done for this job: try again once the store answers, unless resolved here meanwhile.
+      const retryMs = Math.max(1_000, this.#backoff.initialMs);
+      this.#options.logger.warn(
+        {
+          event: 'heal_state_store_unavailable',
+          ...this.#logFields(job),
+          err: error,
+          retry_in_ms: retryMs,
+        },
+        'state store unavailable: the action waits',
+      );
+      if (!this.#stopping) this.#schedule(job, retryMs);
+    } finally {
+      if (locked) {
+        await this.#store.deleteIfEqual(lockKey, owner).catch((error: unknown) => {
+          this.#options.logger.warn(
+            { event: 'heal_unlock_failed', ...this.#logFields(job), err: error },
+            'could not release the target lock; it expires by itself',
+          );
+        });
+      }
+    }
+  }
+
+  /** A "not now" skip: the claim is released, so a later delivery of the episode can act. */
+  async #release(job: Job, reason: 'circuit_open' | 'cooldown'): Promise<void> {
+    await this.#store.delete(job.episodeKey);
+    this.#record('skipped', job.alert, { ...this.#jobFields(job), reason });
+  }
+
+  async #attempt(
+    job: Job,
+    state: TargetState,
+    cooldownKey: string,
+    timeoutMs: number,
+  ): Promise<void> {
+    const action = this.#options.actions[job.plan.action];
+    const started = performance.now();
+    let prepared: PreparedAttempt | undefined;
+    let failure: unknown;
+    try {
+      prepared = await withTimeout(
+        (signal) => action.prepare(job.plan, signal),
+        timeoutMs,
+        job.plan,
+      );
+    } catch (error) {
+      if (error instanceof NotAllowedError) {
+        this.#record('skipped', job.alert, {
+          ...this.#jobFields(job),
+          reason: 'not_allowed',
+          error: error.message,
+        });
+        this.#options.logger.warn(
+          { event: 'heal_target_not_allowed', ...this.#logFields(job), err: error },
+          error.message,
+        );
+        return;
+      }
+      failure = error;
+    }
+    const delayMs = Math.round((started - job.receivedAt) * 1000) / 1000;
+    if (this.#config.dry_run || job.rule.dry_run) {
+      this.#record(
+        'dry_run',
+        job.alert,
+        {
+          ...this.#jobFields(job),
+          reason: 'dry_run',
+          ...(failure ? { error: (failure as Error).message } : {}),
+        },
+        { dispatch_delay_ms: delayMs },
+      );
+      return;
+    }
+
+    const now = this.#options.clock.now();
+    const attempted = recordAttempt(state, now, this.#backoff);
+    await this.#store.putTarget(job.plan.targetKey, attempted);
+    const cooldownMs = (job.rule.cooldown ?? this.#config.default_cooldown) * 1000;
+    if (cooldownMs > 0) await this.#store.set(cooldownKey, job.episodeKey, cooldownMs);
+    this.#attempts += 1;
+    this.#inFlight += 1;
+    this.#options.metrics.inFlight.inc();
+    this.#record('started', job.alert, this.#jobFields(job), { dispatch_delay_ms: delayMs });
+    try {
+      if (prepared && failure === undefined) {
+        const attempt = prepared;
+        await withTimeout((signal) => attempt.run(signal), timeoutMs, job.plan);
+        const deadline = Date.now() + this.#config.verify_timeout * 1000;
+        await withTimeout(
+          (signal) => this.#verify(job, attempt, deadline, signal),
+          this.#config.verify_timeout * 1000 + 5_000,
+          job.plan,
+        );
+      }
+    } catch (error) {
+      failure = error;
+    } finally {
+      this.#inFlight -= 1;
+      this.#options.metrics.inFlight.dec();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    this.#options.metrics.duration.observe({ action: job.plan.action }, seconds);
+    const success = failure === undefined;
+    if (success) this.#verified += 1;
+    const { history, opened } = recordOutcome(
+      attempted,
+      success,
+      this.#options.clock.now(),
+      this.#circuit,
+    );
+    try {
+      await this.#store.putTarget(job.plan.targetKey, history);
+    } catch (error) {
+      // The action happened: never retry it because its outcome could not be stored.
+      this.#options.logger.error(
+        { event: 'heal_outcome_not_stored', ...this.#logFields(job), err: error },
+        'could not store the outcome of an action',
+      );
+    }
+    if (success) {
+      this.#setCircuit(job.plan.targetKey, false);
+      this.#record('succeeded', job.alert, { ...this.#jobFields(job), duration_seconds: seconds });
+      return;
+    }
+    const timedOut = failure instanceof ActionTimeoutError;
+    this.#record('failed', job.alert, {
+      ...this.#jobFields(job),
+      reason: timedOut ? 'timeout' : 'failure',
+      duration_seconds: seconds,
+      error: (failure as Error).message,
+    });
+    if (opened) {
+      this.#setCircuit(job.plan.targetKey, true);
+      this.#options.logger.error(
+        {
+          event: 'heal_circuit_opened',
+          ...this.#logFields(job),
+          consecutive_failures: history.consecutive_failures,
+          open_until: new Date(history.circuit_open_until_ms).toISOString(),
+        },
+        `circuit opened on ${job.plan.targetKey}: the healer leaves it alone; a human is needed`,
+      );
+      return;
+    }
+    const maxAttempts = job.rule.max_attempts ?? this.#config.default_max_attempts;
+    if (job.attempt < maxAttempts && !this.#stopping) {
+      // Re-queued at once: the backoff check defers it, and records why.
+      this.#ready.push({ ...job, attempt: job.attempt + 1 });
+    }
+  }
+
+  async #verify(
+    job: Job,
+    attempt: PreparedAttempt,
+    deadlineMs: number,
+    signal: AbortSignal,
+  ): Promise<void> {
+    await attempt.verify(deadlineMs, signal);
+    if (job.rule.probe_url !== undefined) {
+      await waitForProbe(job.rule.probe_url, deadlineMs, signal);
+    }
+  }
+
+  #jobFields(job: Job): Partial<AuditEntry> {
+    return {
+      rule: job.rule.name,
+      action: job.plan.action,
+      target: job.plan.targetKey,
+      attempt: job.attempt,
+      ...(job.plan.argv ? { argv: job.plan.argv } : {}),
+    };
+  }
+
+  #logFields(job: Job): Record<string, unknown> {
+    return {
+      action: job.plan.action,
+      target: job.plan.targetKey,
+      alertname: job.alert.labels.alertname,
+      fingerprint: job.alert.fingerprint,
+      rule: job.rule.name,
+      attempt: job.attempt,
+    };
+  }
+
+  /** The one place a decision becomes an audit entry, a log line and metrics. */
+  #record(
+    decision: Decision,
+    alert: HealAlert,
+    fields: Partial<AuditEntry>,
+    logOnly: Record<string, unknown> = {},
+  ): void {
+    const entry: AuditEntry = {
+      time: new Date(this.#options.clock.now()).toISOString(),
+      decision,
+      source: alert.source,
+      alertname: alert.labels.alertname ?? '',
+      fingerprint: alert.fingerprint,
+      starts_at: alert.startsAt,
+      ...fields,
+    };
+    this.#options.audit.append(entry);
+    const { metrics, logger } = this.#options;
+    const line = { ...entry, ...logOnly, event: EVENTS[decision] };
+    switch (decision) {
+      case 'skipped':
+      case 'deferred':
+        metrics.skips.inc({ reason: entry.reason });
+        logger.info(line, `healing skipped: ${entry.reason}`);
+        break;
+      case 'dry_run':
+        metrics.skips.inc({ reason: 'dry_run' });
+        metrics.actions.inc({ action: entry.action, result: 'dry_run' });
+        logger.info(line, `dry run: would run ${entry.action} on ${entry.target}`);
+        break;
+      case 'started':
+        logger.info(line, `healing: ${entry.action} on ${entry.target}`);
+        break;
+      case 'succeeded':
+        metrics.actions.inc({ action: entry.action, result: 'success' });
+        logger.info(line, `healed: ${entry.action} on ${entry.target} verified`);
+        break;
+      case 'failed':
+        metrics.actions.inc({
+          action: entry.action,
+          result: entry.reason === 'timeout' ? 'timeout' : 'failure',
+        });
+        logger.warn(line, `healing failed: ${entry.action} on ${entry.target}: ${entry.error}`);
+        break;
+    }
+  }
+}
+
+const EVENTS: Record<Decision, string> = {
+  skipped: 'heal_action_skipped',
+  deferred: 'heal_action_deferred',
+  dry_run: 'heal_action_skipped',
+  started: 'heal_action_started',
+  succeeded: 'heal_action_succeeded',
+  failed: 'heal_action_failed',
+};
+
+/**
+ * Runs `work` with a signal aborted after `timeoutMs`, and stops waiting for it then even
+ * if it ignores the signal (a hung Docker API call), rejecting with ActionTimeoutError.
+ */
+async function withTimeout<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  plan: ActionPlan,
+): Promise<T> {
+  const controller = new AbortController();
+  const timeoutError = new ActionTimeoutError(plan.action, plan.targetKey, timeoutMs / 1000);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      controller.abort(timeoutError);
+      reject(timeoutError);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([work(controller.signal), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

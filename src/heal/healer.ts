@@ -1,0 +1,324 @@
+/**
+ * The healer: the Alertmanager webhook, the local loop, the policy, the dispatcher and
+ * its state store, wired together with a lifecycle. This is the contract the rest of
+ * the agent codes against.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Router } from 'express';
+import type { Registry } from 'prom-client';
+import type { Snapshot } from '../collect/snapshot.js';
+import type { RecoveryConfig } from '../config/recovery.js';
+import type { AnomalyEvent } from '../detect/anomaly-event.js';
+import { resolveDockerHost } from '../docker/docker-client.js';
+import { LifecycleError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { CacheFlushAction } from './actions/cache-flush.js';
+import { DockerRestartAction } from './actions/docker-restart.js';
+import { ExecAction } from './actions/exec.js';
+import { ServiceRestartAction } from './actions/service-restart.js';
+import { type AuditEntry, AuditLog } from './audit-log.js';
+import { type Authenticator, createAuthenticator } from './auth.js';
+import { type Clock, systemClock, type Timer } from './clock.js';
+import { Dispatcher } from './dispatcher.js';
+import { StateStoreUnavailableError, UnsafeLabelError } from './errors.js';
+import { type HealMetrics, registerHealMetrics } from './heal-metrics.js';
+import { type LabelCheck, labelSafetyCheck } from './label-safety.js';
+import { LocalAlerts } from './local-loop.js';
+import { MemoryStateStore } from './memory-state-store.js';
+import { type HealAlert, type PlannedAlert, planAlert } from './planner.js';
+import { loadPolicy, type Policy } from './policy.js';
+import { RedisStateStore } from './redis-state-store.js';
+import type { StateStore } from './state-store.js';
+import { createWebhookRouter, type WebhookReply } from './webhook-router.js';
+import type { Notification } from './webhook-schema.js';
+
+export { checkPolicyFile } from './policy.js';
+export type { AuditEntry } from './audit-log.js';
+
+/** How often the open-circuit gauge is reconciled with the store (other replicas open circuits too). */
+const CIRCUIT_REFRESH_MS = 10_000;
+
+export interface HealerOptions {
+  config: RecoveryConfig;
+  registry: Registry;
+  logger: Logger;
+  /** monitoring.docker_host, else $DOCKER_HOST, else unix:///var/run/docker.sock. */
+  dockerHost?: string;
+  clock?: Clock;
+}
+
+export interface HealerStatus {
+  /** Verified successes over attempts, 0..1; 1 before any attempt (nothing has failed). */
+  success_rate: number;
+  /** Actions executed by this replica (dry runs and skips are not attempts). */
+  attempts: number;
+  verified_successes: number;
+  in_flight: number;
+  /** Target keys (`docker_restart:web`) whose circuit is open. */
+  open_circuits: string[];
+  /** The latest decisions, oldest first. */
+  recent: AuditEntry[];
+}
+
+type State = 'created' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+export class Healer {
+  readonly #config: RecoveryConfig;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #metrics: HealMetrics;
+  readonly #store: StateStore;
+  readonly #audit: AuditLog;
+  readonly #dispatcher: Dispatcher;
+  readonly #local: LocalAlerts;
+  readonly #check: LabelCheck;
+  readonly #router: Router;
+  #auth: Authenticator | undefined;
+  #policy: Policy = [];
+  #state: State = 'created';
+  #circuitTimer: Timer | undefined;
+  #stopped: Promise<void> | undefined;
+
+  constructor(options: HealerOptions) {
+    const { config, logger } = options;
+    this.#config = config;
+    this.#logger = logger;
+    this.#clock = options.clock ?? systemClock;
+    this.#metrics = registerHealMetrics(options.registry);
+    this.#check = labelSafetyCheck(config.label_value_pattern);
+    let stream: ((entry: AuditEntry) => Promise<void>) | undefined;
+    if (config.redis_url !== undefined) {
+      const redis = new RedisStateStore({
+        url: config.redis_url,
+        prefix: config.redis_key_prefix,
+        commandTimeoutMs: config.redis_timeout * 1000,
+        auditStreamMaxLen: config.audit_stream_max_len,
+        onStateChange: (up) => this.#onStoreChange(up),
+      });
+      stream = (entry) => redis.appendAudit(entry);
+      this.#store = redis;
+    } else {
+      this.#store = new MemoryStateStore(this.#clock);
+    }
+    this.#metrics.stateStoreUp.set(this.#store.kind === 'memory' ? 1 : 0);
+    this.#audit = new AuditLog({
+      file: config.audit_file,
+      recentEntries: config.audit_recent_entries,
+      logger,
+      ...(stream ? { stream } : {}),
+    });
+    const requestTimeoutMs = config.action_timeout * 1000;
+    this.#dispatcher = new Dispatcher({
+      config,
+      store: this.#store,
+      actions: {
+        docker_restart: new DockerRestartAction({
+          defaultHost: resolveDockerHost(options.dockerHost),
+          endpoints: config.docker_endpoints,
+          optInLabel: config.docker_opt_in_label,
+          stopTimeoutSeconds: config.docker_stop_timeout,
+          requestTimeoutMs,
+        }),
+        cache_flush: new CacheFlushAction({
+          caches: config.caches,
+          commandTimeoutMs: requestTimeoutMs,
+        }),
+        service_restart: new ServiceRestartAction({ allowedUnits: config.allowed_units }),
+        exec: new ExecAction(config.allowed_commands),
+      },
+      audit: this.#audit,
+      metrics: this.#metrics,
+      logger,
+      clock: this.#clock,
+    });
+    this.#local = new LocalAlerts({
+      endpointDownRounds: config.endpoint_down_rounds,
+      repeatIntervalMs: config.local_repeat_interval * 1000,
+    });
+    const auth = () => this.#auth;
+    this.#router = createWebhookRouter({
+      ready: () => this.#state === 'running',
+      auth: {
+        check: (header) => this.#auth?.check(header) ?? 'not_configured',
+        get howToConfigure() {
+          return auth()?.howToConfigure ?? '';
+        },
+      },
+      maxBodyBytes: config.max_body_bytes,
+      metrics: this.#metrics,
+      logger,
+      receive: (notification, receivedAt) => this.#receive(notification, receivedAt),
+    });
+  }
+
+  #onStoreChange(up: boolean): void {
+    this.#metrics.stateStoreUp.set(up ? 1 : 0);
+    this.#logger[up ? 'info' : 'warn'](
+      { event: up ? 'heal_state_store_up' : 'heal_state_store_down', store: this.#store.kind },
+      up
+        ? 'healing state store connected'
+        : 'healing state store lost: the healer acts on nothing until it returns',
+    );
+  }
+
+  /** Loads the policy and the token (ConfigError when either is bad), opens the audit and connects the store. */
+  async start(): Promise<void> {
+    if (this.#state !== 'created')
+      throw new LifecycleError(`cannot start a healer that is ${this.#state}`);
+    this.#state = 'starting';
+    try {
+      this.#policy = await loadPolicy(this.#config.policy_file);
+      this.#auth = await createAuthenticator(this.#config);
+      this.#audit.open();
+      await this.#store.connect();
+    } catch (error) {
+      this.#state = 'stopped';
+      await this.#store.close();
+      await this.#audit.close();
+      throw error;
+    }
+    this.#state = 'running';
+    this.#scheduleCircuitRefresh();
+    this.#logger.info(
+      {
+        event: 'healer_started',
+        rules: this.#policy.length,
+        policy: this.#config.policy_file ?? 'default',
+        store: this.#store.kind,
+        dry_run: this.#config.dry_run,
+        auth:
+          this.#config.auth_disabled && this.#auth.check(undefined) === 'ok'
+            ? 'disabled'
+            : 'bearer',
+      },
+      'healer started',
+    );
+  }
+
+  #scheduleCircuitRefresh(): void {
+    this.#circuitTimer = this.#clock.setTimeout(() => {
+      this.#dispatcher
+        .refreshCircuits()
+        .catch(() => undefined) // The store being down is reported by its own gauge and events.
+        .finally(() => {
+          if (this.#state === 'running') this.#scheduleCircuitRefresh();
+        });
+    }, CIRCUIT_REFRESH_MS);
+  }
+
+  /** Handles POST /heal completely; mount it before the 404/405 handlers. */
+  router(): Router {
+    return this.#router;
+  }
+
+  async #receive(notification: Notification, receivedAt: number): Promise<WebhookReply> {
+    const alerts: HealAlert[] = notification.alerts.map((alert) => ({
+      status: alert.status,
+      labels: alert.labels,
+      startsAt: alert.startsAt,
+      fingerprint: alert.fingerprint,
+      source: 'webhook',
+    }));
+    const planned: PlannedAlert[] = [];
+    const problems: { path: string; message: string }[] = [];
+    alerts.forEach((alert, index) => {
+      try {
+        planned.push(planAlert(alert, this.#policy, this.#config, this.#check, receivedAt));
+      } catch (error) {
+        if (!(error instanceof UnsafeLabelError)) throw error;
+        this.#dispatcher.recordRejection(alert, error);
+        problems.push({ path: `alerts.${index}.labels.${error.label}`, message: error.message });
+      }
+    });
+    if (problems.length > 0) {
+      this.#metrics.notifications.inc({ status: 'invalid' });
+      const first = problems[0] as { path: string; message: string };
+      return {
+        status: 422,
+        body: { error: 'unsafe_label', message: `${first.path}: ${first.message}`, problems },
+      };
+    }
+    this.#metrics.notifications.inc({ status: notification.status });
+    this.#logger.info(
+      {
+        event: 'heal_notification_received',
+        receiver: notification.receiver,
+        status: notification.status,
+        alerts: alerts.length,
+        group_key: notification.groupKey,
+      },
+      `notification: ${alerts.length} alert(s) ${notification.status}`,
+    );
+    try {
+      const decisions = await this.#dispatcher.submit(planned);
+      return { status: 202, body: { status: 'accepted', decisions } };
+    } catch (error) {
+      if (!(error instanceof StateStoreUnavailableError)) throw error;
+      this.#logger.warn({ event: 'heal_state_store_unavailable', err: error }, error.message);
+      return {
+        status: 503,
+        body: {
+          error: 'state_store_unavailable',
+          message: `${error.message}; deliver again later`,
+        },
+      };
+    }
+  }
+
+  /** The local loop: turns one collection round's signals into alerts and hands them to the dispatcher. */
+  observe(snapshot: Snapshot, events: AnomalyEvent[]): void {
+    if (this.#state !== 'running' || !this.#config.enable_local_alerts) return;
+    const alerts = this.#local.observe(snapshot, events, this.#clock.now());
+    if (alerts.length === 0) return;
+    const receivedAt = performance.now();
+    const planned: PlannedAlert[] = [];
+    for (const alert of alerts) {
+      this.#metrics.notifications.inc({ status: alert.status });
+      try {
+        planned.push(planAlert(alert, this.#policy, this.#config, this.#check, receivedAt));
+      } catch (error) {
+        if (!(error instanceof UnsafeLabelError)) throw error;
+        this.#dispatcher.recordRejection(alert, error);
+      }
+    }
+    this.#dispatcher.submit(planned).catch((error: unknown) => {
+      this.#local.unsent(alerts);
+      this.#logger.warn(
+        { event: 'heal_state_store_unavailable', source: 'local', err: error },
+        'local alerts not taken: they are handed out again next round',
+      );
+    });
+  }
+
+  status(): HealerStatus {
+    const { attempts, verified, inFlight, openCircuits } = this.#dispatcher.stats;
+    return {
+      success_rate: attempts === 0 ? 1 : verified / attempts,
+      attempts,
+      verified_successes: verified,
+      in_flight: inFlight,
+      open_circuits: openCircuits,
+      recent: this.#audit.recent(),
+    };
+  }
+
+  /** Stops accepting, lets running actions finish or time out, closes the store and the audit file. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopped ??= this.#shutdown();
+    return this.#stopped;
+  }
+
+  async #shutdown(): Promise<void> {
+    if (this.#state === 'created' || this.#state === 'stopped') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopping';
+    this.#circuitTimer?.cancel();
+    await this.#dispatcher.stop();
+    await this.#store.close();
+    await this.#audit.close();
+    this.#state = 'stopped';
+    this.#logger.info({ event: 'healer_stopped' }, 'healer stopped');
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * From an alert to what the healer would do: the rules its labels select, each with its
+ * templates rendered. This is pure and synchronous, so the webhook can judge a whole
+ * notification before changing anything, and refuse it when a label is unsafe.
+ */
+import type { RecoveryConfig } from '../config/recovery.js';
+import type { ActionPlan } from './actions/action.js';
+import { MissingLabelError } from './errors.js';
+import type { LabelCheck } from './label-safety.js';
+import { type ActionName, type Policy, type Rule, selectRules } from './policy.js';
+import { renderTemplate } from './template.js';
+
+/** An alert as the healer needs it, from Alertmanager or from the local loop. */
+export interface HealAlert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  startsAt: string;
+  fingerprint: string;
+  source: 'webhook' | 'local';
+}
+
+export type RuleVerdict =
+  | { rule: Rule; plan: ActionPlan }
+  | { rule: Rule; skip: 'disabled' | 'missing_label'; detail: string };
+
+export interface PlannedAlert {
+  alert: HealAlert;
+  /** performance.now() when the alert arrived: the start of the notification-to-action delay. */
+  receivedAt: number;
+  /** Empty for a resolved alert or one no rule matches. */
+  verdicts: RuleVerdict[];
+}
+
+type Switch =
+  | 'enable_docker_recovery'
+  | 'enable_cache_recovery'
+  | 'enable_service_recovery'
+  | 'enable_exec_recovery';
+
+const SWITCHES: Record<ActionName, Switch> = {
+  docker_restart: 'enable_docker_recovery',
+  cache_flush: 'enable_cache_recovery',
+  service_restart: 'enable_service_recovery',
+  exec: 'enable_exec_recovery',
+};
+
+export type PlannerConfig = Pick<RecoveryConfig, Switch | 'docker_endpoints'>;
+
+/** Plans one alert; throws UnsafeLabelError when a label the rules would use is unsafe. */
+export function planAlert(
+  alert: HealAlert,
+  policy: Policy,
+  config: PlannerConfig,
+  check: LabelCheck,
+  receivedAt: number,
+): PlannedAlert {
+  if (alert.status === 'resolved') return { alert, receivedAt, verdicts: [] };
+  const verdicts = selectRules(policy, alert.labels).map((rule): RuleVerdict => {
+    if (!config[SWITCHES[rule.action]]) {
+      return { rule, skip: 'disabled', detail: `recovery.${SWITCHES[rule.action]} is false` };
+    }
+    try {
+      const target = renderTemplate(rule.target, alert.labels, check);
+      const argv = rule.argv?.map((arg) => renderTemplate(arg, alert.labels, check));
+      const instance = alert.labels.instance;
+      const host =
+        rule.action === 'docker_restart' &&
+        instance !== undefined &&
+        Object.hasOwn(config.docker_endpoints, instance);
+      const plan: ActionPlan = {
+        action: rule.action,
+        target,
+        targetKey: `${rule.action}:${host ? `${instance}/` : ''}${target}`,
+        ...(argv ? { argv } : {}),
+        ...(instance !== undefined ? { instance } : {}),
+      };
+      return { rule, plan };
+    } catch (error) {
+      if (error instanceof MissingLabelError)
+        return { rule, skip: 'missing_label', detail: error.message };
+      throw error;
+    }
+  });
+  return { alert, receivedAt, verdicts };
+}

@@ -1,0 +1,38 @@
+/**
+ * Where the healer keeps what must survive a request and, with several replicas, be
+ * shared: claimed episodes, resolved episodes, cooldowns, per-target locks, attempt
+ * history (backoff) and circuits. Every method rejects with StateStoreUnavailableError
+ * when the store cannot answer; the healer then acts on nothing.
+ */
+import type { AttemptHistory } from './backoff.js';
+import type { CircuitHistory } from './circuit-breaker.js';
+
+export interface TargetState extends AttemptHistory, CircuitHistory {}
+
+export const EMPTY_TARGET_STATE: TargetState = {
+  backoff_attempts: 0,
+  last_attempt_ms: 0,
+  consecutive_failures: 0,
+  circuit_open_until_ms: 0,
+};
+
+export interface StateStore {
+  readonly kind: 'memory' | 'redis';
+  connect(): Promise<void>;
+  close(): Promise<void>;
+  /** Whether the store answered last time it was asked (a gauge reads it). */
+  isUp(): boolean;
+  /** Sets `key` to `value` for `ttlMs` unless it exists; true when this call set it (SET NX). */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Sets `key` for `ttlMs`, replacing any value. */
+  set(key: string, value: string, ttlMs: number): Promise<void>;
+  exists(key: string): Promise<boolean>;
+  delete(key: string): Promise<void>;
+  /** Deletes `key` only while it still holds `value` (a lock's owner releasing it). */
+  deleteIfEqual(key: string, value: string): Promise<void>;
+  getTarget(target: string): Promise<TargetState>;
+  /** Stores a target's state and keeps the index of open circuits in step. */
+  putTarget(target: string, state: TargetState): Promise<void>;
+  /** Targets whose circuit is open at `nowMs`. */
+  openCircuits(nowMs: number): Promise<string[]>;
+}

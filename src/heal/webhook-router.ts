@@ -1,0 +1,199 @@
+/**
+ * POST /heal, completely: method, bearer token, content type, body limit, JSON, schema,
+ * then the healer. Every refusal is a JSON body `{ error, message, problems? }` whose
+ * problems name the failing field path, and nothing reaches the healer before all HTTP
+ * checks passed. Checks run cheapest and least trusting first: the token is checked
+ * before the body is read at all.
+ */
+import express, {
+  type ErrorRequestHandler,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '../logger.js';
+import type { Authenticator } from './auth.js';
+import type { HealMetrics } from './heal-metrics.js';
+import { type Notification, notificationSchema, schemaProblems } from './webhook-schema.js';
+
+export interface WebhookReply {
+  status: number;
+  body: unknown;
+}
+
+export interface WebhookRouterOptions {
+  /** False before start and while stopping: /heal answers 503 so Alertmanager delivers again. */
+  ready(): boolean;
+  auth: Authenticator;
+  maxBodyBytes: number;
+  metrics: HealMetrics;
+  logger: Logger;
+  /** Judges and enqueues a valid notification; `receivedAt` is performance.now() on arrival. */
+  receive(notification: Notification, receivedAt: number): Promise<WebhookReply>;
+}
+
+interface Problem {
+  path: string;
+  message: string;
+}
+
+export function createWebhookRouter(options: WebhookRouterOptions): express.Router {
+  const { auth, metrics, logger } = options;
+  const router = express.Router();
+
+  const refuse = (
+    res: Response,
+    status: number,
+    error: string,
+    message: string,
+    metricStatus: 'invalid' | 'unauthorized',
+    problems?: Problem[],
+  ): void => {
+    metrics.notifications.inc({ status: metricStatus });
+    logger.warn(
+      { event: 'heal_notification_rejected', status, error, problems },
+      `/heal refused (${status}): ${message}`,
+    );
+    res.status(status).json(problems ? { error, message, problems } : { error, message });
+  };
+
+  router.all('/heal', ((req, res, next) => {
+    if (req.method === 'POST') {
+      next();
+      return;
+    }
+    res
+      .set('allow', 'POST')
+      .status(405)
+      .json({
+        error: 'method_not_allowed',
+        message: `${req.method} is not allowed on /heal; use POST`,
+      });
+  }) as RequestHandler);
+
+  const requireReady: RequestHandler = (_req, res, next) => {
+    if (options.ready()) {
+      next();
+      return;
+    }
+    res.status(503).json({
+      error: 'healer_not_running',
+      message: 'the healer is not running; deliver again later',
+    });
+  };
+
+  const authenticate: RequestHandler = (req, res, next) => {
+    switch (auth.check(req.get('authorization'))) {
+      case 'ok':
+        next();
+        return;
+      case 'not_configured':
+        refuse(
+          res,
+          403,
+          'auth_not_configured',
+          `healing needs a token: ${auth.howToConfigure}`,
+          'unauthorized',
+          [{ path: 'authorization', message: 'no token is configured on the healer' }],
+        );
+        return;
+      case 'missing':
+        res.set('www-authenticate', 'Bearer realm="aegis-sentinel"');
+        refuse(
+          res,
+          401,
+          'unauthorized',
+          'missing bearer token (Authorization: Bearer TOKEN)',
+          'unauthorized',
+          [{ path: 'authorization', message: 'missing bearer token' }],
+        );
+        return;
+      case 'wrong':
+        res.set('www-authenticate', 'Bearer realm="aegis-sentinel", error="invalid_token"');
+        refuse(res, 401, 'unauthorized', 'wrong bearer token', 'unauthorized', [
+          { path: 'authorization', message: 'wrong bearer token' },
+        ]);
+        return;
+    }
+  };
+
+  const requireJson: RequestHandler = (req, res, next) => {
+    if (req.is('application/json')) {
+      next();
+      return;
+    }
+    const given = req.get('content-type') ?? '(none)';
+    refuse(
+      res,
+      415,
+      'unsupported_media_type',
+      `expected Content-Type: application/json, got ${given}`,
+      'invalid',
+      [{ path: 'content-type', message: `expected application/json, got ${given}` }],
+    );
+  };
+
+  const parseJson = express.json({ limit: options.maxBodyBytes, strict: false, type: () => true });
+
+  const onBodyError: ErrorRequestHandler = (
+    error: { type?: string; message?: string },
+    _req,
+    res,
+    next,
+  ) => {
+    switch (error.type) {
+      case 'entity.too.large':
+        refuse(
+          res,
+          413,
+          'payload_too_large',
+          `the body is over the limit of ${options.maxBodyBytes} bytes`,
+          'invalid',
+          [{ path: '', message: `larger than recovery.max_body_bytes (${options.maxBodyBytes})` }],
+        );
+        return;
+      case 'entity.parse.failed':
+        refuse(res, 400, 'invalid_json', `the body is not JSON: ${error.message}`, 'invalid', [
+          { path: '', message: `not JSON: ${error.message}` },
+        ]);
+        return;
+      case 'encoding.unsupported':
+      case 'charset.unsupported':
+        refuse(
+          res,
+          415,
+          'unsupported_media_type',
+          error.message ?? 'unsupported encoding',
+          'invalid',
+          [{ path: 'content-type', message: error.message ?? 'unsupported encoding' }],
+        );
+        return;
+      default:
+        next(error);
+    }
+  };
+
+  const handle = async (req: Request, res: Response): Promise<void> => {
+    const receivedAt = performance.now();
+    const parsed = notificationSchema.safeParse(req.body, { reportInput: true });
+    if (!parsed.success) {
+      const problems = schemaProblems(parsed.error.issues);
+      const first = problems[0] as Problem;
+      refuse(
+        res,
+        400,
+        'invalid_notification',
+        `${first.path || '(body)'}: ${first.message}`,
+        'invalid',
+        problems,
+      );
+      return;
+    }
+    const reply = await options.receive(parsed.data, receivedAt);
+    res.status(reply.status).json(reply.body);
+  };
+
+  router.post('/heal', requireReady, authenticate, requireJson, parseJson, handle, onBodyError);
+  return router;
+}

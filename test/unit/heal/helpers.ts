@@ -1,0 +1,106 @@
+// Building a real Healer for unit tests: memory store, a temp audit file, a silent or capturing logger.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import express from 'express';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { type RecoveryConfigInput, recoverySchema } from '../../../src/config/recovery.js';
+import type { Clock } from '../../../src/heal/clock.js';
+import { Healer } from '../../../src/heal/healer.js';
+import type { Logger } from '../../../src/logger.js';
+
+export interface TestHealer {
+  healer: Healer;
+  app: express.Express;
+  registry: Registry;
+  lines: Record<string, unknown>[];
+  dir: string;
+  cleanup(): Promise<void>;
+}
+
+export function capturingLogger(lines: Record<string, unknown>[]): Logger {
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split('\n'))
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return pino({ level: 'debug' }, sink);
+}
+
+/** A started healer whose policy is `policyYaml` (the default policy when omitted). */
+export async function startTestHealer(
+  config: RecoveryConfigInput,
+  policyYaml?: string,
+  clock?: Clock,
+): Promise<TestHealer> {
+  const dir = await mkdtemp(join(tmpdir(), 'aegis-heal-test-'));
+  let policyFile: string | undefined;
+  if (policyYaml !== undefined) {
+    policyFile = join(dir, 'policy.yml');
+    await writeFile(policyFile, policyYaml);
+  }
+  const lines: Record<string, unknown>[] = [];
+  const registry = new Registry();
+  const healer = new Healer({
+    config: recoverySchema.parse({
+      audit_file: join(dir, 'audit.jsonl'),
+      ...(policyFile ? { policy_file: policyFile } : {}),
+      ...config,
+    }),
+    registry,
+    logger: capturingLogger(lines),
+    dockerHost: `unix://${join(dir, 'no-docker.sock')}`,
+    ...(clock ? { clock } : {}),
+  });
+  await healer.start();
+  const app = express();
+  app.use(healer.router());
+  return {
+    healer,
+    app,
+    registry,
+    lines,
+    dir,
+    async cleanup() {
+      await healer.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+let counter = 0;
+
+/** A valid Alertmanager v4 notification with one alert per label set. */
+export function notification(
+  alerts: {
+    labels: Record<string, string>;
+    status?: 'firing' | 'resolved';
+    fingerprint?: string;
+    startsAt?: string;
+  }[],
+): Record<string, unknown> {
+  return {
+    version: '4',
+    groupKey: '{}:{alertname="Test"}',
+    truncatedAlerts: 0,
+    status: alerts.some((alert) => (alert.status ?? 'firing') === 'firing') ? 'firing' : 'resolved',
+    receiver: 'aegis',
+    groupLabels: {},
+    commonLabels: {},
+    commonAnnotations: {},
+    externalURL: 'http://alertmanager:9093',
+    alerts: alerts.map((alert) => ({
+      status: alert.status ?? 'firing',
+      labels: alert.labels,
+      annotations: {},
+      startsAt: alert.startsAt ?? '2025-01-01T00:00:00Z',
+      endsAt: '0001-01-01T00:00:00Z',
+      generatorURL: 'http://prometheus:9090/graph',
+      fingerprint: alert.fingerprint ?? (counter += 1).toString(16).padStart(16, '0'),
+    })),
+  };
+}

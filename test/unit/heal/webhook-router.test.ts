@@ -1,0 +1,453 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { notification, startTestHealer, type TestHealer } from './helpers.js';
+
+const TOKEN = 's3cret-token-for-tests';
+const POLICY = `
+- name: run-true
+  matchers: ['alertname="RunTrue"']
+  action: exec
+  target: 'job-{{ $labels.job_name }}'
+  argv: ['/bin/true', '--name', '{{ $labels.job_name }}']
+`;
+
+function valid(labels: Record<string, string> = { alertname: 'RunTrue', job_name: 'nightly' }) {
+  return notification([{ labels }]);
+}
+
+function withAlert(change: (alert: Record<string, unknown>) => void): Record<string, unknown> {
+  const body = valid();
+  change((body.alerts as Record<string, unknown>[])[0] as Record<string, unknown>);
+  return body;
+}
+
+function without(key: string): Record<string, unknown> {
+  const body = valid();
+  delete body[key];
+  return body;
+}
+
+interface BadRequest {
+  name: string;
+  body?: unknown;
+  raw?: string;
+  contentType?: string | null;
+  authorization?: string | null;
+  status: number;
+  error: string;
+  path: string;
+}
+
+const BIG = JSON.stringify({ ...valid(), padding: 'x'.repeat(5000) });
+
+const CASES: BadRequest[] = [
+  {
+    name: 'no Authorization header',
+    body: valid(),
+    authorization: null,
+    status: 401,
+    error: 'unauthorized',
+    path: 'authorization',
+  },
+  {
+    name: 'wrong token',
+    body: valid(),
+    authorization: 'Bearer s3cret-token-for-tesTs',
+    status: 401,
+    error: 'unauthorized',
+    path: 'authorization',
+  },
+  {
+    name: 'token prefix only',
+    body: valid(),
+    authorization: 'Bearer s3cret',
+    status: 401,
+    error: 'unauthorized',
+    path: 'authorization',
+  },
+  {
+    name: 'Basic scheme',
+    body: valid(),
+    authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}`,
+    status: 401,
+    error: 'unauthorized',
+    path: 'authorization',
+  },
+  {
+    name: 'empty bearer',
+    body: valid(),
+    authorization: 'Bearer ',
+    status: 401,
+    error: 'unauthorized',
+    path: 'authorization',
+  },
+  {
+    name: 'no content type',
+    raw: JSON.stringify(valid()),
+    contentType: null,
+    status: 415,
+    error: 'unsupported_media_type',
+    path: 'content-type',
+  },
+  {
+    name: 'text/plain',
+    raw: JSON.stringify(valid()),
+    contentType: 'text/plain',
+    status: 415,
+    error: 'unsupported_media_type',
+    path: 'content-type',
+  },
+  {
+    name: 'form encoded',
+    raw: 'version=4',
+    contentType: 'application/x-www-form-urlencoded',
+    status: 415,
+    error: 'unsupported_media_type',
+    path: 'content-type',
+  },
+  {
+    name: 'broken JSON',
+    raw: '{"version": "4", "alerts": [',
+    status: 400,
+    error: 'invalid_json',
+    path: '',
+  },
+  {
+    name: 'trailing garbage',
+    raw: '{"version": "4"} x',
+    status: 400,
+    error: 'invalid_json',
+    path: '',
+  },
+  { name: 'JSON null', raw: 'null', status: 400, error: 'invalid_notification', path: '' },
+  { name: 'JSON array', raw: '[]', status: 400, error: 'invalid_notification', path: '' },
+  { name: 'body over the limit', raw: BIG, status: 413, error: 'payload_too_large', path: '' },
+  {
+    name: 'version "3"',
+    body: { ...valid(), version: '3' },
+    status: 400,
+    error: 'invalid_notification',
+    path: 'version',
+  },
+  {
+    name: 'version as a number',
+    body: { ...valid(), version: 4 },
+    status: 400,
+    error: 'invalid_notification',
+    path: 'version',
+  },
+  {
+    name: 'missing version',
+    body: without('version'),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'version',
+  },
+  {
+    name: 'missing alerts',
+    body: without('alerts'),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts',
+  },
+  {
+    name: 'empty alerts',
+    body: { ...valid(), alerts: [] },
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts',
+  },
+  {
+    name: 'alerts not a list',
+    body: { ...valid(), alerts: { 0: {} } },
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts',
+  },
+  {
+    name: 'group status pending',
+    body: { ...valid(), status: 'pending' },
+    status: 400,
+    error: 'invalid_notification',
+    path: 'status',
+  },
+  {
+    name: 'missing receiver',
+    body: without('receiver'),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'receiver',
+  },
+  {
+    name: 'missing groupKey',
+    body: without('groupKey'),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'groupKey',
+  },
+  {
+    name: 'negative truncatedAlerts',
+    body: { ...valid(), truncatedAlerts: -1 },
+    status: 400,
+    error: 'invalid_notification',
+    path: 'truncatedAlerts',
+  },
+  {
+    name: 'alert status wrong',
+    body: withAlert((a) => (a.status = 'active')),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts.0.status',
+  },
+  {
+    name: 'alert without labels',
+    body: withAlert((a) => delete a.labels),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts.0.labels',
+  },
+  {
+    name: 'label value a number',
+    body: withAlert((a) => (a.labels = { alertname: 'RunTrue', job_name: 7 })),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts.0.labels.job_name',
+  },
+  {
+    name: 'label name with a dash',
+    body: withAlert((a) => (a.labels = { alertname: 'RunTrue', 'bad-name': 'x' })),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts.0.labels.bad-name',
+  },
+  {
+    name: 'no alertname',
+    body: withAlert((a) => (a.labels = { job_name: 'x' })),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts.0.labels.alertname',
+  },
+  {
+    name: 'startsAt not a time',
+    body: withAlert((a) => (a.startsAt = 'yesterday')),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts.0.startsAt',
+  },
+  {
+    name: 'fingerprint not hex',
+    body: withAlert((a) => (a.fingerprint = 'zz; rm -rf /')),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts.0.fingerprint',
+  },
+  {
+    name: 'annotations a string',
+    body: withAlert((a) => (a.annotations = 'x')),
+    status: 400,
+    error: 'invalid_notification',
+    path: 'alerts.0.annotations',
+  },
+  {
+    name: 'shell command in a label',
+    body: valid({ alertname: 'RunTrue', job_name: '; rm -rf /' }),
+    status: 422,
+    error: 'unsafe_label',
+    path: 'alerts.0.labels.job_name',
+  },
+  {
+    name: 'command substitution',
+    body: valid({ alertname: 'RunTrue', job_name: '$(reboot)' }),
+    status: 422,
+    error: 'unsafe_label',
+    path: 'alerts.0.labels.job_name',
+  },
+  {
+    name: 'backticks',
+    body: valid({ alertname: 'RunTrue', job_name: '`id`' }),
+    status: 422,
+    error: 'unsafe_label',
+    path: 'alerts.0.labels.job_name',
+  },
+  {
+    name: 'option injection',
+    body: valid({ alertname: 'RunTrue', job_name: '--help' }),
+    status: 422,
+    error: 'unsafe_label',
+    path: 'alerts.0.labels.job_name',
+  },
+  {
+    name: 'newline',
+    body: valid({ alertname: 'RunTrue', job_name: 'a\nb' }),
+    status: 422,
+    error: 'unsafe_label',
+    path: 'alerts.0.labels.job_name',
+  },
+  {
+    name: 'path traversal',
+    body: valid({ alertname: 'RunTrue', job_name: '../../etc/passwd' }),
+    status: 422,
+    error: 'unsafe_label',
+    path: 'alerts.0.labels.job_name',
+  },
+  {
+    name: 'pipe',
+    body: valid({ alertname: 'RunTrue', job_name: 'x|nc' }),
+    status: 422,
+    error: 'unsafe_label',
+    path: 'alerts.0.labels.job_name',
+  },
+  {
+    name: 'unsafe label in the second alert of a group',
+    body: notification([
+      { labels: { alertname: 'RunTrue', job_name: 'fine' } },
+      { labels: { alertname: 'RunTrue', job_name: 'x && curl evil' } },
+    ]),
+    status: 422,
+    error: 'unsafe_label',
+    path: 'alerts.1.labels.job_name',
+  },
+];
+
+describe('POST /heal refuses bad requests and changes nothing', () => {
+  let t: TestHealer;
+  beforeAll(async () => {
+    process.env.AEGIS_TEST_HEAL_TOKEN = TOKEN;
+    t = await startTestHealer(
+      {
+        auth_token_env: 'AEGIS_TEST_HEAL_TOKEN',
+        allowed_commands: ['/bin/true'],
+        max_body_bytes: 4096,
+      },
+      POLICY,
+    );
+  });
+  afterAll(async () => {
+    delete process.env.AEGIS_TEST_HEAL_TOKEN;
+    await t.cleanup();
+  });
+
+  it('has at least thirty cases', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it.each(CASES)('$name -> $status $error at "$path"', async (c) => {
+    let req = request(t.app).post('/heal');
+    if (c.authorization !== null)
+      req = req.set('authorization', c.authorization ?? `Bearer ${TOKEN}`);
+    if (c.contentType !== null) req = req.set('content-type', c.contentType ?? 'application/json');
+    const response = await req.send(c.raw ?? JSON.stringify(c.body));
+    expect(response.status).toBe(c.status);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.body.error).toBe(c.error);
+    expect(response.body.problems[0].path).toBe(c.path);
+    expect(typeof response.body.message).toBe('string');
+  });
+
+  it('ran no action and started nothing for any of them', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(t.healer.status()).toMatchObject({ attempts: 0, in_flight: 0 });
+    expect(t.lines.filter((line) => line.event === 'heal_action_started')).toEqual([]);
+    expect(t.healer.status().recent.filter((entry) => entry.decision !== 'skipped')).toEqual([]);
+  });
+
+  it('says exactly what was wrong', async () => {
+    const missing = await request(t.app)
+      .post('/heal')
+      .set('authorization', `Bearer ${TOKEN}`)
+      .send(withAlert((a) => delete a.startsAt));
+    expect(missing.body).toEqual({
+      error: 'invalid_notification',
+      message: 'alerts.0.startsAt: required: expected string',
+      problems: [{ path: 'alerts.0.startsAt', message: 'required: expected string' }],
+    });
+    const unsafe = await request(t.app)
+      .post('/heal')
+      .set('authorization', `Bearer ${TOKEN}`)
+      .send(valid({ alertname: 'RunTrue', job_name: '$(reboot)' }));
+    const message =
+      'label job_name value "$(reboot)" does not match the safe pattern ^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]{0,252}$';
+    expect(unsafe.body).toEqual({
+      error: 'unsafe_label',
+      message: `alerts.0.labels.job_name: ${message}`,
+      problems: [{ path: 'alerts.0.labels.job_name', message }],
+    });
+    expect(t.lines.filter((line) => line.event === 'heal_label_rejected').at(-1)).toMatchObject({
+      alertname: 'RunTrue',
+      label: 'job_name',
+    });
+  });
+
+  it('counts refusals as invalid and unauthorized notifications', async () => {
+    const text = await t.registry.getSingleMetricAsString('aegis_heal_notifications_total');
+    expect(text).toContain('aegis_heal_notifications_total{status="unauthorized"} 5');
+    expect(text).toMatch(/aegis_heal_notifications_total\{status="invalid"\} \d+/);
+  });
+
+  it('answers GET /heal with a JSON 405', async () => {
+    const response = await request(t.app).get('/heal');
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('POST');
+    expect(response.body).toEqual({
+      error: 'method_not_allowed',
+      message: 'GET is not allowed on /heal; use POST',
+    });
+  });
+
+  it('accepts a valid notification at once and runs the action afterwards', async () => {
+    const response = await request(t.app)
+      .post('/heal')
+      .set('authorization', `Bearer ${TOKEN}`)
+      .send(valid());
+    expect(response.status).toBe(202);
+    expect(response.body).toEqual({
+      status: 'accepted',
+      decisions: [
+        {
+          fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
+          alertname: 'RunTrue',
+          rule: 'run-true',
+          decision: 'queued',
+        },
+      ],
+    });
+    await vi.waitFor(() =>
+      expect(t.healer.status()).toMatchObject({ attempts: 1, verified_successes: 1 }),
+    );
+    expect(t.healer.status().recent.at(-1)).toMatchObject({
+      decision: 'succeeded',
+      action: 'exec',
+      target: 'exec:job-nightly',
+      argv: ['/bin/true', '--name', 'nightly'],
+    });
+  });
+});
+
+describe('POST /heal without a configured token', () => {
+  it('refuses with 403 and says how to set one', async () => {
+    const t = await startTestHealer({ auth_token_env: 'AEGIS_TEST_UNSET_TOKEN' }, POLICY);
+    try {
+      const response = await request(t.app).post('/heal').send(valid());
+      expect(response.status).toBe(403);
+      expect(response.body.error).toBe('auth_not_configured');
+      expect(response.body.message).toBe(
+        "healing needs a token: set recovery.auth_token_file to a file holding the token, or the environment variable AEGIS_TEST_UNSET_TOKEN, and send it as Alertmanager's authorization credentials; or set recovery.auth_disabled: true to accept unauthenticated requests",
+      );
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('accepts without a token only when auth_disabled is set', async () => {
+    const t = await startTestHealer(
+      { auth_token_env: 'AEGIS_TEST_UNSET_TOKEN', auth_disabled: true, dry_run: true },
+      POLICY,
+    );
+    try {
+      const response = await request(t.app).post('/heal').send(valid());
+      expect(response.status).toBe(202);
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
