@@ -1,0 +1,270 @@
+/**
+ * The live detector: fed one snapshot per collection round, it derives the series,
+ * runs the streaming core, exports the scores, logs and returns onsets and
+ * resolutions, and keeps its state across restarts. observe() is synchronous and
+ * cheap; forest training happens in a worker thread.
+ */
+import type { Registry } from 'prom-client';
+import type { Snapshot } from '../collect/snapshot.js';
+import type { DetectionConfig } from '../config/detection.js';
+import type { Logger } from '../logger.js';
+import type { AnomalyEvent } from './anomaly-event.js';
+import { DetectionMetrics } from './detection-metrics.js';
+import { DetectorCore, type RowResult } from './detector-core.js';
+import { loadState, saveState } from './detector-state.js';
+import { FeatureExtractor } from './feature-extractor.js';
+import { WorkerForestTrainer, type ForestTrainer } from './forest-trainer.js';
+import type { SeriesScores } from './series-detector.js';
+
+export interface AnomalyEngineOptions {
+  config: DetectionConfig;
+  registry: Registry;
+  logger: Logger;
+  /** Who trains the forest; a worker thread unless given (tests train in line). */
+  trainer?: ForestTrainer;
+}
+
+export interface AnomalyEngineStatus {
+  /** Onsets of the host composite since start: incidents, not anomalous samples. */
+  anomalies_detected: number;
+  /** True once some detector has finished its warm-up. */
+  ready: boolean;
+  host_score: number;
+  top_metric: string | null;
+  /** Series being judged. */
+  series: number;
+}
+
+export const HOST = 'host';
+
+export class AnomalyEngine {
+  readonly #config: DetectionConfig;
+  readonly #logger: Logger;
+  readonly #metrics: DetectionMetrics;
+  readonly #trainer: ForestTrainer;
+  readonly #extractor = new FeatureExtractor();
+  readonly #core: DetectorCore;
+  /** Series (and `host`) anomalous after the last round. */
+  readonly #anomalous = new Set<string>();
+  /** Series exported to /metrics (they have varied at least once). */
+  readonly #exported = new Set<string>();
+  #onsets = 0;
+  #last: RowResult | undefined;
+  #saveTimer: NodeJS.Timeout | undefined;
+  #saving: Promise<void> = Promise.resolve();
+  #stopped = false;
+  #overflowLogged = false;
+
+  constructor(options: AnomalyEngineOptions) {
+    this.#config = options.config;
+    this.#logger = options.logger;
+    this.#metrics = new DetectionMetrics(options.registry);
+    this.#trainer = options.trainer ?? new WorkerForestTrainer(options.logger);
+    this.#core = new DetectorCore(options.config, this.#trainer);
+  }
+
+  /** Restores saved state when configured; a missing, corrupt or incompatible file is logged, never thrown. */
+  async start(): Promise<void> {
+    const file = this.#config.state_file;
+    if (file === undefined) return;
+    try {
+      const state = await loadState(file, this.#config);
+      if (state) {
+        this.#core.restore(state);
+        this.#logger.info(
+          { event: 'detector_state_restored', file, series: Object.keys(state.series).length },
+          'detector state restored',
+        );
+      } else {
+        this.#logger.info(
+          { event: 'detector_state_reset', file, reason: 'no state file yet' },
+          'detector starts fresh',
+        );
+      }
+    } catch (error) {
+      this.#logger.warn(
+        { event: 'detector_state_reset', file, reason: (error as Error).message },
+        'detector state unusable; starting fresh',
+      );
+    }
+    this.#saveTimer = setInterval(() => void this.#save(), this.#config.state_save_interval * 1000);
+    this.#saveTimer.unref();
+  }
+
+  observe(snapshot: Snapshot): AnomalyEvent[] {
+    if (this.#stopped) return [];
+    const { values, present } = this.#extractor.extract(snapshot);
+    this.#dropVanished(present);
+    const admitted = this.#admit(values);
+    const result = this.#core.step(snapshot.timestamp_ms, admitted);
+    this.#last = result;
+    if (result.fitted) this.#recordFit(result);
+    const events: AnomalyEvent[] = [];
+    for (const [metric, scores] of result.series) {
+      this.#exportSeries(metric, scores);
+      const detector = scores.zscore >= scores.mad ? 'zscore' : 'mad';
+      this.#transition(events, metric, detector, scores.value, scores.score, result.timestamp_ms);
+    }
+    this.#exportHost(result);
+    const topValue = result.top_metric ? result.series.get(result.top_metric)?.value : undefined;
+    this.#transition(
+      events,
+      HOST,
+      'composite',
+      topValue ?? result.composite,
+      result.composite,
+      result.timestamp_ms,
+      result.top_metric,
+    );
+    return events;
+  }
+
+  /** Bounds label cardinality: series beyond max_series are not judged. */
+  #admit(values: Map<string, number>): Map<string, number> {
+    if (this.#core.seriesCount < this.#config.max_series) return values;
+    const admitted = new Map<string, number>();
+    for (const [name, value] of values) {
+      if (this.#core.seriesDetector(name)) admitted.set(name, value);
+      else if (!this.#overflowLogged) {
+        this.#overflowLogged = true;
+        this.#logger.warn(
+          { event: 'detector_series_limit', max_series: this.#config.max_series, metric: name },
+          'too many series; new ones are not judged',
+        );
+      }
+    }
+    return admitted;
+  }
+
+  #dropVanished(present: Set<string>): void {
+    for (const name of [...this.#core.seriesNames()]) {
+      if (present.has(name)) continue;
+      this.#core.forget(name);
+      this.#exported.delete(name);
+      this.#anomalous.delete(name);
+      this.#metrics.removeSeries(name);
+    }
+  }
+
+  #exportSeries(metric: string, scores: SeriesScores): void {
+    const detector = this.#core.seriesDetector(metric);
+    this.#metrics.samples.inc({ detector: 'zscore' });
+    this.#metrics.samples.inc({ detector: 'mad' });
+    // A series that has only ever had one value (a full disk that never changes, a
+    // probe that always succeeds) is judged but not exported until it moves.
+    if (!detector?.varied) return;
+    this.#exported.add(metric);
+    this.#metrics.score.set({ detector: 'zscore', metric }, scores.zscore);
+    this.#metrics.score.set({ detector: 'mad', metric }, scores.mad);
+    this.#metrics.anomalous.set({ metric }, scores.score > 1 ? 1 : 0);
+    if (scores.ready) {
+      this.#metrics.ready.set({ detector: 'zscore' }, 1);
+      this.#metrics.ready.set({ detector: 'mad' }, 1);
+      this.#metrics.ready.set({ detector: 'composite' }, 1);
+    }
+  }
+
+  #exportHost(result: RowResult): void {
+    this.#metrics.samples.inc({ detector: 'composite' });
+    if (this.#core.forest) {
+      this.#metrics.samples.inc({ detector: 'iforest' });
+      this.#metrics.ready.set({ detector: 'iforest' }, 1);
+      this.#metrics.score.set({ detector: 'iforest', metric: HOST }, result.iforest);
+    }
+    this.#metrics.score.set({ detector: 'composite', metric: HOST }, result.composite);
+    this.#metrics.anomalous.set({ metric: HOST }, result.composite > 1 ? 1 : 0);
+  }
+
+  #transition(
+    events: AnomalyEvent[],
+    metric: string,
+    detector: string,
+    value: number,
+    score: number,
+    timestampMs: number,
+    topMetric?: string | null,
+  ): void {
+    const was = this.#anomalous.has(metric);
+    const is = score > 1;
+    if (was === is) return;
+    const event: AnomalyEvent = {
+      kind: is ? 'onset' : 'resolved',
+      metric,
+      detector,
+      value,
+      score,
+      timestamp_ms: timestampMs,
+    };
+    events.push(event);
+    const fields = {
+      metric,
+      value,
+      score,
+      detector,
+      ...(topMetric ? { top_metric: topMetric } : {}),
+    };
+    if (is) {
+      this.#anomalous.add(metric);
+      this.#metrics.onsets.inc({ metric });
+      if (metric === HOST) this.#onsets += 1;
+      this.#logger.warn({ event: 'anomaly_detected', ...fields }, `anomaly in ${metric}`);
+    } else {
+      this.#anomalous.delete(metric);
+      this.#logger.info({ event: 'anomaly_resolved', ...fields }, `${metric} back to normal`);
+    }
+  }
+
+  #recordFit(result: RowResult): void {
+    const fit = result.fitted;
+    if (!fit) return;
+    this.#metrics.lastFit.set(fit.finished_at_ms / 1000);
+    this.#metrics.fitDuration.set(fit.duration_seconds);
+    this.#logger.info(
+      {
+        event: 'isolation_forest_fitted',
+        samples: fit.samples,
+        features: fit.model.columns.length,
+        trees: fit.model.trees.length,
+        duration_seconds: fit.duration_seconds,
+      },
+      'isolation forest fitted',
+    );
+  }
+
+  status(): AnomalyEngineStatus {
+    return {
+      anomalies_detected: this.#onsets,
+      ready: [...this.#core.seriesNames()].some((name) => this.#core.seriesDetector(name)?.ready),
+      host_score: this.#last?.composite ?? 0,
+      top_metric: this.#last?.top_metric ?? null,
+      series: this.#exported.size,
+    };
+  }
+
+  /** Saves once; overlapping calls wait for the save in progress. */
+  #save(): Promise<void> {
+    const file = this.#config.state_file;
+    if (file === undefined) return Promise.resolve();
+    this.#saving = this.#saving.then(async () => {
+      try {
+        await saveState(file, this.#config, this.#core.save());
+        this.#logger.info({ event: 'detector_state_saved', file }, 'detector state saved');
+      } catch (error) {
+        this.#logger.warn(
+          { event: 'detector_state_save_failed', file, err: error },
+          'detector state not saved',
+        );
+      }
+    });
+    return this.#saving;
+  }
+
+  /** Saves state and stops the worker. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    clearInterval(this.#saveTimer);
+    await this.#save();
+    await this.#trainer.close();
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * The streaming core shared by the live engine and the backtest: one step per
+ * collection round (or CSV row) with the values of that round's series. It updates
+ * each series' detectors, scores the host's feature vector with the current forest,
+ * schedules refits, and combines everything into the composite. Causal: a row's
+ * scores depend only on rows up to it.
+ */
+import type { DetectionConfig } from '../config/detection.js';
+import type { FitResult, ForestTrainer } from './forest-trainer.js';
+import { fitSeed, normalisedScore, type ForestModel } from './isolation-forest.js';
+import { Refractory, type RefractoryState } from './refractory.js';
+import { ScoreCalibrator, type CalibratorState } from './score-calibrator.js';
+import { SeriesDetector, type SeriesScores, type SeriesState } from './series-detector.js';
+import { combine } from './composite.js';
+
+export interface RowResult {
+  timestamp_ms: number;
+  /** The series that had a finite value in this row. */
+  series: Map<string, SeriesScores>;
+  /** The forest's score normalised to its contamination threshold; 0 until a model exists. */
+  iforest: number;
+  /** The host's score: above 1 is anomalous. */
+  composite: number;
+  /** The series that drove the composite, or null when nothing scored. */
+  top_metric: string | null;
+  /** A forest that finished training and is used from this row on. */
+  fitted?: FitResult;
+}
+
+export interface CoreState {
+  series: Record<string, SeriesState>;
+  features: [string, number][][];
+  forest: ForestModel | null;
+  forest_calibration: CalibratorState;
+  forest_refractory: RefractoryState;
+  since_fit: number;
+  fits: number;
+}
+
+export class DetectorCore {
+  readonly #config: DetectionConfig;
+  readonly #trainer: ForestTrainer;
+  readonly #series = new Map<string, SeriesDetector>();
+  /** Residual vectors of the last fit_window rows, oldest first: the forest's training set. */
+  #features: Map<string, number>[] = [];
+  #forest: ForestModel | undefined;
+  readonly #forestCalibration: ScoreCalibrator;
+  readonly #forestRefractory: Refractory;
+  #sinceFit = 0;
+  #fits = 0;
+
+  constructor(config: DetectionConfig, trainer: ForestTrainer) {
+    this.#config = config;
+    this.#trainer = trainer;
+    this.#forestCalibration = new ScoreCalibrator({
+      multiplier: 1,
+      window: config.calibration_window,
+      quantile: config.calibration_quantile,
+      margin: config.calibration_margin,
+      minSamples: config.min_samples_for_detection,
+    });
+    this.#forestRefractory = new Refractory(config.refractory_samples);
+  }
+
+  get forest(): ForestModel | undefined {
+    return this.#forest;
+  }
+
+  /** Feature rows collected for the forest (at most the fit window). */
+  get featureRows(): number {
+    return this.#features.length;
+  }
+
+  seriesDetector(name: string): SeriesDetector | undefined {
+    return this.#series.get(name);
+  }
+
+  get seriesCount(): number {
+    return this.#series.size;
+  }
+
+  seriesNames(): IterableIterator<string> {
+    return this.#series.keys();
+  }
+
+  /** Drops a series that is gone (a removed container, an unmounted filesystem). */
+  forget(name: string): void {
+    this.#series.delete(name);
+  }
+
+  step(timestampMs: number, values: ReadonlyMap<string, number>): RowResult {
+    const fitted = this.#trainer.take();
+    if (fitted) this.#forest = fitted.model;
+    const series = new Map<string, SeriesScores>();
+    const features = new Map<string, number>();
+    for (const [name, value] of values) {
+      // NaN and infinities are gaps: the series keeps its state and waits for the next value.
+      if (!Number.isFinite(value)) continue;
+      let detector = this.#series.get(name);
+      if (!detector) {
+        detector = new SeriesDetector(this.#config);
+        this.#series.set(name, detector);
+      }
+      const scores = detector.update(value);
+      series.set(name, scores);
+      // A series that has never varied carries no information for the forest (and would
+      // only change its random splits): it joins the feature vector once it moves.
+      if (scores.ready && detector.varied) features.set(name, scores.residual);
+    }
+    let iforest = 0;
+    let forestComposite = 0;
+    if (this.#forest) {
+      iforest = normalisedScore(this.#forest, vector(this.#forest.columns, features));
+      forestComposite = this.#forestRefractory.apply(this.#forestCalibration.score(iforest));
+    }
+    if (features.size > 0) this.#collect(features);
+    const { composite, top_metric } = combine(series, forestComposite, features);
+    const result: RowResult = { timestamp_ms: timestampMs, series, iforest, composite, top_metric };
+    if (fitted) result.fitted = fitted;
+    return result;
+  }
+
+  #collect(features: Map<string, number>): void {
+    this.#features.push(features);
+    if (this.#features.length > this.#config.isolation_fit_window) this.#features.shift();
+    this.#sinceFit += 1;
+    const first =
+      this.#fits === 0 && this.#features.length >= this.#config.min_samples_for_detection;
+    if (first || this.#sinceFit >= this.#config.isolation_refit_samples) this.#requestFit();
+  }
+
+  #requestFit(): void {
+    const columns = [...new Set(this.#features.flatMap((row) => [...row.keys()]))].sort();
+    this.#trainer.fit({
+      rows: this.#features.map((row) => vector(columns, row)),
+      columns,
+      options: {
+        nEstimators: this.#config.isolation_n_estimators,
+        subsampleSize: this.#config.isolation_subsample_size,
+        contamination: this.#config.isolation_contamination,
+        seed: fitSeed(this.#config.isolation_seed, this.#fits),
+      },
+    });
+    this.#fits += 1;
+    this.#sinceFit = 0;
+  }
+
+  save(): CoreState {
+    const series: Record<string, SeriesState> = {};
+    for (const [name, detector] of this.#series) series[name] = detector.save();
+    return {
+      series,
+      features: this.#features.map((row) => [...row]),
+      forest: this.#forest ?? null,
+      forest_calibration: this.#forestCalibration.save(),
+      forest_refractory: this.#forestRefractory.save(),
+      since_fit: this.#sinceFit,
+      fits: this.#fits,
+    };
+  }
+
+  restore(state: CoreState): void {
+    for (const [name, saved] of Object.entries(state.series)) {
+      const detector = new SeriesDetector(this.#config);
+      detector.restore(saved);
+      this.#series.set(name, detector);
+    }
+    this.#features = state.features.map((row) => new Map(row));
+    this.#forest = state.forest ?? undefined;
+    this.#forestCalibration.restore(state.forest_calibration);
+    this.#forestRefractory.restore(state.forest_refractory);
+    this.#sinceFit = state.since_fit;
+    this.#fits = state.fits;
+  }
+}
+
+/** The row's features in the model's column order; a series absent this row counts as at its level (0). */
+function vector(columns: readonly string[], features: ReadonlyMap<string, number>): number[] {
+  return columns.map((column) => features.get(column) ?? 0);
+}

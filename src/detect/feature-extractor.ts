@@ -1,0 +1,102 @@
+/**
+ * Derives the series the detectors judge from the snapshot stream. Counters become
+ * rates against the previous snapshot; a negative delta is a counter reset (a wrap, a
+ * reboot, a recreated device) and yields no sample that round rather than a huge
+ * negative rate. A series whose source is still listed stays "present" even when it
+ * has no sample this round, so a reset does not make it vanish from /metrics.
+ */
+import type { Snapshot } from '../collect/snapshot.js';
+
+export interface ExtractedSeries {
+  /** Finite values of this round. */
+  values: Map<string, number>;
+  /** Every series whose source exists this round, with or without a value. */
+  present: Set<string>;
+}
+
+interface Counter {
+  name: string;
+  value: number | undefined;
+}
+
+/** The counters of a snapshot, by series name, that become rates. */
+function counters(snapshot: Snapshot): Counter[] {
+  const out: Counter[] = [];
+  for (const net of snapshot.host?.network ?? []) {
+    out.push({ name: `network_receive_bytes_rate:${net.device}`, value: net.receive_bytes });
+    out.push({ name: `network_transmit_bytes_rate:${net.device}`, value: net.transmit_bytes });
+  }
+  for (const disk of snapshot.host?.disks ?? []) {
+    out.push({ name: `disk_read_bytes_rate:${disk.device}`, value: disk.read_bytes });
+    out.push({ name: `disk_written_bytes_rate:${disk.device}`, value: disk.written_bytes });
+  }
+  for (const c of snapshot.containers?.containers ?? []) {
+    if (c.state === 'running')
+      out.push({ name: `container_cpu_rate:${c.name}`, value: c.cpu_seconds });
+  }
+  return out;
+}
+
+/** CPU seconds summed over all CPUs: busy (everything but idle and iowait) and total. */
+function cpuSeconds(snapshot: Snapshot): { busy: number; total: number } | undefined {
+  const cpus = snapshot.host?.cpus;
+  if (!cpus || cpus.length === 0) return undefined;
+  let busy = 0;
+  let total = 0;
+  for (const { seconds } of cpus) {
+    const all = Object.values(seconds).reduce((a, b) => a + b, 0);
+    total += all;
+    busy += all - seconds.idle - seconds.iowait;
+  }
+  return { busy, total };
+}
+
+export class FeatureExtractor {
+  #previous: Snapshot | undefined;
+
+  extract(snapshot: Snapshot): ExtractedSeries {
+    const values = new Map<string, number>();
+    const present = new Set<string>();
+    const set = (name: string, value: number | undefined): void => {
+      present.add(name);
+      if (value !== undefined && Number.isFinite(value)) values.set(name, value);
+    };
+    const previous = this.#previous;
+    const host = snapshot.host;
+    if (host) {
+      const now = cpuSeconds(snapshot);
+      const before = previous && cpuSeconds(previous);
+      if (now) {
+        const dTotal = before ? now.total - before.total : 0;
+        const dBusy = before ? now.busy - before.busy : 0;
+        set('cpu_utilisation', dTotal > 0 && dBusy >= 0 ? Math.min(1, dBusy / dTotal) : undefined);
+      }
+      if (host.memory.total_bytes > 0)
+        set('memory_used_ratio', 1 - host.memory.available_bytes / host.memory.total_bytes);
+      for (const fs of host.filesystems ?? []) {
+        set(
+          `filesystem_used_ratio:${fs.mountpoint}`,
+          fs.size_bytes > 0 ? 1 - fs.avail_bytes / fs.size_bytes : undefined,
+        );
+      }
+    }
+    for (const probe of snapshot.probes ?? []) {
+      set(`probe_duration_seconds:${probe.target}`, probe.duration_seconds);
+      set(`probe_success:${probe.target}`, probe.success ? 1 : 0);
+    }
+    for (const c of snapshot.containers?.containers ?? []) {
+      if (c.state === 'running') set(`container_memory_bytes:${c.name}`, c.memory_bytes);
+    }
+    const dt = previous ? (snapshot.timestamp_ms - previous.timestamp_ms) / 1000 : 0;
+    const before = new Map(previous ? counters(previous).map((c) => [c.name, c.value]) : []);
+    for (const counter of counters(snapshot)) {
+      const last = before.get(counter.name);
+      const delta =
+        counter.value !== undefined && last !== undefined ? counter.value - last : Number.NaN;
+      // delta < 0 is a reset: no sample this round, the next round rates from the new base.
+      set(counter.name, dt > 0 && delta >= 0 ? delta / dt : undefined);
+    }
+    this.#previous = snapshot;
+    return { values, present };
+  }
+}

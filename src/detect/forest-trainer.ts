@@ -1,0 +1,130 @@
+/**
+ * Who trains the forest. The live agent uses a worker thread; the backtest (and tests
+ * that compare with it) train in line, so that results are reproducible row for row.
+ */
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../logger.js';
+import { fitForest, type ForestModel, type ForestOptions } from './isolation-forest.js';
+
+/** Passed as workerData, so the worker script knows it was started for this. */
+export const FOREST_WORKER_MARK = 'aegis-forest-worker';
+
+export interface FitRequest {
+  rows: number[][];
+  columns: string[];
+  options: ForestOptions;
+}
+
+export interface FitResult {
+  model: ForestModel;
+  duration_seconds: number;
+  finished_at_ms: number;
+  samples: number;
+}
+
+/** Trains one forest and times it. */
+export function runFit(request: FitRequest): FitResult {
+  const started = performance.now();
+  const model = fitForest(request.rows, request.columns, request.options);
+  return {
+    model,
+    duration_seconds: (performance.now() - started) / 1000,
+    finished_at_ms: Date.now(),
+    samples: request.rows.length,
+  };
+}
+
+export interface ForestTrainer {
+  /** Starts a fit; ignored while one is still running (the next cadence catches up). */
+  fit(request: FitRequest): void;
+  /** The newest finished fit not yet taken. */
+  take(): FitResult | undefined;
+  close(): Promise<void>;
+}
+
+/** Trains at once, in the caller's thread: deterministic, for the backtest and tests. */
+export class InlineForestTrainer implements ForestTrainer {
+  #done: FitResult | undefined;
+
+  fit(request: FitRequest): void {
+    this.#done = runFit(request);
+  }
+
+  take(): FitResult | undefined {
+    const done = this.#done;
+    this.#done = undefined;
+    return done;
+  }
+
+  async close(): Promise<void> {}
+}
+
+/**
+ * Trains in a worker thread. When the compiled worker script is absent (the sources run
+ * under a TypeScript loader, as in unit tests), it trains on the main thread in a later
+ * macrotask instead: still never inside observe().
+ */
+export class WorkerForestTrainer implements ForestTrainer {
+  readonly #logger: Logger;
+  #worker: Worker | undefined;
+  #busy = false;
+  #done: FitResult | undefined;
+  #closed = false;
+
+  constructor(logger: Logger) {
+    this.#logger = logger;
+  }
+
+  fit(request: FitRequest): void {
+    if (this.#busy || this.#closed) return;
+    this.#busy = true;
+    const worker = this.#startWorker();
+    if (worker) {
+      worker.postMessage(request);
+      return;
+    }
+    setImmediate(() => {
+      this.#finish(runFit(request));
+    });
+  }
+
+  #finish(result: FitResult): void {
+    this.#busy = false;
+    if (!this.#closed) this.#done = result;
+  }
+
+  #startWorker(): Worker | undefined {
+    if (this.#worker) return this.#worker;
+    const script = fileURLToPath(new URL('./forest-worker.js', import.meta.url));
+    if (!existsSync(script)) return undefined;
+    const worker = new Worker(script, { workerData: FOREST_WORKER_MARK });
+    worker.unref();
+    worker.on('message', (result: FitResult) => this.#finish(result));
+    worker.on('error', (error) => {
+      this.#logger.error(
+        { event: 'isolation_forest_worker_failed', err: error },
+        'forest worker failed',
+      );
+      this.#busy = false;
+      this.#worker = undefined;
+    });
+    this.#worker = worker;
+    return worker;
+  }
+
+  take(): FitResult | undefined {
+    const done = this.#done;
+    this.#done = undefined;
+    return done;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const worker = this.#worker;
+    this.#worker = undefined;
+    if (worker) await worker.terminate();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Everything judged about one series: its z-score and median/MAD detectors, each
+ * with its own calibrator, the warm-up count, and whether it has ever varied
+ * (a series that has only ever had one value has nothing to export yet).
+ */
+import type { DetectionConfig } from '../config/detection.js';
+import { MadDetector, type MadState } from './mad-detector.js';
+import { ScoreCalibrator, type CalibratorState } from './score-calibrator.js';
+import { Refractory, type RefractoryState } from './refractory.js';
+import type { MomentsState } from './rolling-window.js';
+import { ZScoreDetector } from './zscore-detector.js';
+
+/**
+ * The smallest spread a detector assumes, relative to the series' level: without it a
+ * series that has been constant would call any change, however tiny, infinitely
+ * anomalous. 1e-9 absolute keeps a constant zero from dividing by zero.
+ */
+function spreadFloor(level: number): number {
+  return Math.max(1e-3 * Math.abs(level), 1e-9);
+}
+
+export interface SeriesScores {
+  value: number;
+  zscore: number;
+  mad: number;
+  /** max(zscore, mad), damped for a while after an onset (see Refractory): the series' alarm score. */
+  score: number;
+  /** Residual from the level in robust-scale units, signed: the forest's feature. */
+  residual: number;
+  ready: boolean;
+}
+
+export interface SeriesState {
+  samples: number;
+  first: number | null;
+  varied: boolean;
+  zscore: MomentsState;
+  mad: MadState;
+  zscore_calibration: CalibratorState;
+  mad_calibration: CalibratorState;
+  refractory: RefractoryState;
+}
+
+export class SeriesDetector {
+  readonly #minSamples: number;
+  readonly #zscore: ZScoreDetector;
+  readonly #mad: MadDetector;
+  readonly #zscoreCalibration: ScoreCalibrator;
+  readonly #madCalibration: ScoreCalibrator;
+  readonly #refractory: Refractory;
+  #samples = 0;
+  #first: number | null = null;
+  #varied = false;
+
+  constructor(config: DetectionConfig) {
+    this.#minSamples = config.min_samples_for_detection;
+    this.#zscore = new ZScoreDetector(config.zscore_window, spreadFloor);
+    this.#mad = new MadDetector(
+      { level: config.mad_level_window, scale: config.mad_scale_window },
+      spreadFloor,
+    );
+    const calibration = {
+      window: config.calibration_window,
+      quantile: config.calibration_quantile,
+      margin: config.calibration_margin,
+      minSamples: config.min_samples_for_detection,
+    };
+    this.#zscoreCalibration = new ScoreCalibrator({
+      ...calibration,
+      multiplier: config.statistical_threshold_multiplier,
+    });
+    this.#madCalibration = new ScoreCalibrator({
+      ...calibration,
+      multiplier: config.mad_threshold_multiplier,
+    });
+    this.#refractory = new Refractory(config.refractory_samples);
+  }
+
+  get samples(): number {
+    return this.#samples;
+  }
+
+  get ready(): boolean {
+    return this.#samples >= this.#minSamples;
+  }
+
+  /** True once the series has taken two different values. */
+  get varied(): boolean {
+    return this.#varied;
+  }
+
+  /** Feeds one finite value. Until the warm-up is over the scores are 0. */
+  update(value: number): SeriesScores {
+    if (this.#first === null) this.#first = value;
+    else if (value !== this.#first) this.#varied = true;
+    const ready = this.ready;
+    const zRaw = this.#zscore.update(value);
+    const { raw: madRaw, residual } = this.#mad.update(value);
+    this.#samples += 1;
+    if (!ready) return { value, zscore: 0, mad: 0, score: 0, residual: 0, ready };
+    const zscore = this.#zscoreCalibration.score(zRaw);
+    const mad = this.#madCalibration.score(madRaw);
+    const score = this.#refractory.apply(Math.max(zscore, mad));
+    return { value, zscore, mad, score, residual, ready };
+  }
+
+  save(): SeriesState {
+    return {
+      samples: this.#samples,
+      first: this.#first,
+      varied: this.#varied,
+      zscore: this.#zscore.save(),
+      mad: this.#mad.save(),
+      zscore_calibration: this.#zscoreCalibration.save(),
+      mad_calibration: this.#madCalibration.save(),
+      refractory: this.#refractory.save(),
+    };
+  }
+
+  restore(state: SeriesState): void {
+    this.#samples = state.samples;
+    this.#first = state.first;
+    this.#varied = state.varied;
+    this.#zscore.restore(state.zscore);
+    this.#mad.restore(state.mad);
+    this.#zscoreCalibration.restore(state.zscore_calibration);
+    this.#madCalibration.restore(state.mad_calibration);
+    this.#refractory.restore(state.refractory);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The rolling z-score: the deviation from the mean of the last `window` samples in
+ * standard deviations. Mean and variance are running sums, O(1) per update.
+ */
+import { RollingMoments, type MomentsState } from './rolling-window.js';
+
+export class ZScoreDetector {
+  readonly #moments: RollingMoments;
+  readonly #floor: (level: number) => number;
+
+  constructor(window: number, floor: (level: number) => number) {
+    this.#moments = new RollingMoments(window);
+    this.#floor = floor;
+  }
+
+  get samples(): number {
+    return this.#moments.size;
+  }
+
+  /** |x - mean| / std against the window before x; then x joins the window. */
+  update(value: number): number {
+    const mean = this.#moments.mean();
+    const spread = Math.max(this.#moments.std(), this.#floor(mean));
+    const raw = this.#moments.size === 0 ? 0 : Math.abs(value - mean) / spread;
+    this.#moments.push(value);
+    return raw;
+  }
+
+  save(): MomentsState {
+    return this.#moments.save();
+  }
+
+  restore(state: MomentsState): void {
+    this.#moments.restore(state);
+  }
+}
