@@ -45,21 +45,37 @@ export function parseMatcher(text: string): Matcher {
   return { name, operator: op, value, text, matches: (labels) => test(labels[name] ?? '') };
 }
 
+/**
+ * Alertmanager's unescaping, exactly: an optional pair of double quotes; `\n`, `\"` and
+ * `\\` are escapes, any other backslash is kept (so regexes like `nginx\.service` work);
+ * an unescaped quote inside the value is an error.
+ */
 function unquote(raw: string, text: string): string {
-  if (!raw.startsWith('"')) {
-    if (/["\s]/.test(raw)) {
-      throw new Error(
-        `bad matcher ${JSON.stringify(text)}: quote a value holding quotes or spaces`,
-      );
+  const quoted = raw.startsWith('"');
+  const body = quoted ? raw.slice(1) : raw;
+  let value = '';
+  let escaped = false;
+  let closed = !quoted;
+  for (let index = 0; index < body.length; index += 1) {
+    const char = body[index] as string;
+    if (escaped) {
+      escaped = false;
+      value += char === 'n' ? '\n' : char === '"' || char === '\\' ? char : `\\${char}`;
+      continue;
     }
-    return raw;
+    if (char === '\\' && index < body.length - 1) {
+      escaped = true;
+    } else if (char === '"') {
+      if (closed || index < body.length - 1) {
+        throw new Error(`bad matcher ${JSON.stringify(text)}: unescaped double quote in the value`);
+      }
+      closed = true;
+    } else {
+      value += char;
+    }
   }
-  try {
-    // A double-quoted matcher value follows Go's string escapes, which JSON's cover.
-    return JSON.parse(raw) as string;
-  } catch {
-    throw new Error(`bad matcher ${JSON.stringify(text)}: unterminated quote or bad escape`);
-  }
+  if (!closed) throw new Error(`bad matcher ${JSON.stringify(text)}: missing closing double quote`);
+  return value;
 }
 
 /** True when every matcher matches (an empty list matches everything, like a root route). */

@@ -88,7 +88,7 @@ const ruleSchema = z
     }
   });
 
-const policySchema = z.array(ruleSchema, { error: 'expected a list of rules' });
+const policySchema = z.array(ruleSchema);
 
 export interface Rule extends Omit<z.output<typeof ruleSchema>, 'name'> {
   name: string;
