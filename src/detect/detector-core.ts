@@ -111,7 +111,12 @@ export class DetectorCore {
     let forestComposite = 0;
     if (this.#forest) {
       iforest = normalisedScore(this.#forest, vector(this.#forest.columns, features));
-      forestComposite = this.#forestRefractory.apply(this.#forestCalibration.score(iforest));
+      // The forest's own threshold flags the contamination share (10%) of ordinary rows by
+      // design, and a high quantile of a short history of its scores is no better, so it
+      // joins the composite only once a full calibration window of its scores is known.
+      const calibrated = this.#forestCalibration.samples >= this.#config.calibration_window;
+      const score = this.#forestCalibration.score(iforest);
+      if (calibrated) forestComposite = this.#forestRefractory.apply(score);
     }
     if (features.size > 0) this.#collect(features);
     const { composite, top_metric } = combine(series, forestComposite, features);

@@ -244,9 +244,13 @@ export class RollingQuantile {
     } else {
       this.#order.push(node);
     }
+    // Keep every low value <= every high value; the eviction may have emptied either side.
     const lowTop = this.#low.top();
-    if (lowTop === undefined || value <= lowTop.value) this.#low.insert(node);
-    else this.#high.insert(node);
+    const highTop = this.#high.top();
+    const goesLow = lowTop
+      ? value <= lowTop.value
+      : highTop === undefined || value <= highTop.value;
+    (goesLow ? this.#low : this.#high).insert(node);
     this.#rebalance();
   }
 

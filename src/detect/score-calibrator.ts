@@ -29,6 +29,11 @@ export class ScoreCalibrator {
     this.#history = new RollingQuantile(options.window, options.quantile);
   }
 
+  /** Past raw scores in the calibration window. */
+  get samples(): number {
+    return this.#history.size;
+  }
+
   /** Scores `raw` against the history before it, then adds it to the history. */
   score(raw: number): number {
     const { multiplier, margin, minSamples } = this.#options;

@@ -1,0 +1,131 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { detectionSchema, type DetectionConfigInput } from '../../../src/config/detection.js';
+import { AnomalyEngine } from '../../../src/detect/anomaly-engine.js';
+import type { AnomalyEvent } from '../../../src/detect/anomaly-event.js';
+import { InlineForestTrainer } from '../../../src/detect/forest-trainer.js';
+import { silentLogger } from '../../../src/logger.js';
+import { capturingLogger, latencies, probeSnapshot } from './support.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aegis-detect-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function engine(input: DetectionConfigInput = {}, logger = silentLogger()) {
+  const registry = new Registry();
+  const config = detectionSchema.parse(input);
+  return {
+    registry,
+    engine: new AnomalyEngine({ config, registry, logger, trainer: new InlineForestTrainer() }),
+  };
+}
+
+describe('AnomalyEngine', () => {
+  it('reports the onset and the end of a probe turning slow, once each, and exports the scores', async () => {
+    const { logger, lines } = capturingLogger();
+    const { engine: e, registry } = engine({}, logger);
+    await e.start();
+    const values = latencies(400, 300);
+    const events: AnomalyEvent[] = [];
+    values.forEach((v, i) => events.push(...e.observe(probeSnapshot(i, v))));
+    const onsets = events.filter((ev) => ev.kind === 'onset');
+    expect(onsets.map((ev) => [ev.metric, ev.detector, ev.timestamp_ms])).toEqual([
+      ['probe_duration_seconds:api', 'zscore', probeSnapshot(300, 0).timestamp_ms],
+      ['host', 'composite', probeSnapshot(300, 0).timestamp_ms],
+    ]);
+    expect(events.filter((ev) => ev.kind === 'resolved').map((ev) => ev.metric)).toEqual([
+      'probe_duration_seconds:api',
+      'host',
+    ]);
+    expect(e.status()).toMatchObject({ anomalies_detected: 1, ready: true, series: 1 });
+    const text = await registry.metrics();
+    expect(text).toMatch(
+      /aegis_anomaly_score\{detector="mad",metric="probe_duration_seconds:api"\} /,
+    );
+    expect(text).toMatch(/aegis_anomaly_score\{detector="composite",metric="host"\} /);
+    expect(text).toMatch(/aegis_anomalies_detected_total\{metric="host"\} 1/);
+    expect(text).toMatch(/aegis_detector_ready\{detector="iforest"\} 1/);
+    // probe_success never varied: judged but not exported.
+    expect(text).not.toMatch(/metric="probe_success:api"/);
+    const detected = lines.filter((l) => l.event === 'anomaly_detected');
+    expect(detected.map((l) => [l.level, l.metric])).toEqual([
+      [40, 'probe_duration_seconds:api'],
+      [40, 'host'],
+    ]);
+    expect(lines.some((l) => l.event === 'isolation_forest_fitted')).toBe(true);
+    await e.stop();
+    await e.stop();
+  });
+
+  it('drops a series that vanished from /metrics', async () => {
+    const { engine: e, registry } = engine();
+    latencies(100, 1000).forEach((v, i) => e.observe(probeSnapshot(i, v)));
+    expect(await registry.metrics()).toMatch(/metric="probe_duration_seconds:api"/);
+    e.observe({ timestamp_ms: probeSnapshot(100, 0).timestamp_ms, probes: [], collectors: [] });
+    expect(await registry.metrics()).not.toMatch(/metric="probe_duration_seconds:api"/);
+    expect(e.status().series).toBe(0);
+    await e.stop();
+  });
+
+  it('restores saved state: a restarted engine scores exactly like one that never stopped', async () => {
+    const file = join(dir, 'state', 'detector.json');
+    const values = latencies(500, 420);
+    const { engine: first } = engine({ state_file: file });
+    await first.start();
+    values.slice(0, 350).forEach((v, i) => first.observe(probeSnapshot(i, v)));
+    await first.stop();
+
+    const { engine: restarted, registry: restartedRegistry } = engine({ state_file: file });
+    await restarted.start();
+    const { engine: continuous, registry: continuousRegistry } = engine();
+    values.slice(0, 350).forEach((v, i) => continuous.observe(probeSnapshot(i, v)));
+    for (let i = 350; i < values.length; i += 1) {
+      const snapshot = probeSnapshot(i, values[i] as number);
+      expect(restarted.observe(snapshot)).toEqual(continuous.observe(snapshot));
+      expect(restarted.status().host_score).toBe(continuous.status().host_score);
+    }
+    const scores = async (r: Registry) =>
+      (await r.getSingleMetric('aegis_anomaly_score')?.get())?.values.sort((a, b) =>
+        JSON.stringify(a.labels).localeCompare(JSON.stringify(b.labels)),
+      );
+    expect(await scores(restartedRegistry)).toEqual(await scores(continuousRegistry));
+    await restarted.stop();
+    await continuous.stop();
+  });
+
+  it.each([
+    ['corrupt', 'not json {'],
+    ['incompatible', JSON.stringify({ version: 99 })],
+  ])('starts fresh on a %s state file, logging why', async (_kind, content) => {
+    const file = join(dir, 'detector.json');
+    await writeFile(file, content);
+    const { logger, lines } = capturingLogger();
+    const { engine: e } = engine({ state_file: file }, logger);
+    await expect(e.start()).resolves.toBeUndefined();
+    const reset = lines.find((l) => l.event === 'detector_state_reset');
+    expect(reset?.reason).toMatch(/corrupt|incompatible/);
+    await e.stop();
+    expect(lines.some((l) => l.event === 'detector_state_saved')).toBe(true);
+  });
+
+  it('saves under other settings are incompatible', async () => {
+    const file = join(dir, 'detector.json');
+    const { engine: a } = engine({ state_file: file });
+    await a.start();
+    await a.stop();
+    const { logger, lines } = capturingLogger();
+    const { engine: b } = engine({ state_file: file, zscore_window: 10 }, logger);
+    await b.start();
+    expect(lines.find((l) => l.event === 'detector_state_reset')?.reason).toMatch(
+      /different detection settings/,
+    );
+    await b.stop();
+  });
+});
