@@ -22,7 +22,7 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-const post = (h: ServiceHealer, body: unknown) =>
+const post = (h: ServiceHealer, body: object) =>
   request(h.app).post('/heal').set('authorization', `Bearer ${TOKEN}`).send(body);
 
 async function fill(db: number, prefix: string, count: number): Promise<void> {
