@@ -2,6 +2,7 @@
 /** The `aegis-sentinel` command. */
 import { parseFlags } from './config/flags.js';
 import { checkConfig } from './cli/check-config.js';
+import { checkReferencedPolicy } from './cli/check-policy.js';
 import { HELP } from './cli/help.js';
 import { configFromFlags } from './cli/run-config.js';
 import { SentinelError } from './errors.js';
@@ -26,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (flags.positionals[0] === 'check-config') {
-    return checkConfig(flags.positionals.slice(1), process);
+    return checkConfig(flags.positionals.slice(1), process, [checkReferencedPolicy]);
   }
   if (flags.positionals.length > 0) {
     process.stderr.write(`unknown command ${JSON.stringify(flags.positionals[0])}; see --help\n`);

@@ -12,7 +12,9 @@ import type { Snapshot } from './collect/snapshot.js';
 import type { SentinelConfig, SentinelConfigInput } from './config/schema.js';
 import { validateConfig } from './config/validate.js';
 import { createDockerClient, resolveDockerHost } from './docker/docker-client.js';
+import { AnomalyEngine, type AnomalyEngineStatus } from './detect/anomaly-engine.js';
 import { LifecycleError } from './errors.js';
+import { Healer, type HealerStatus } from './heal/healer.js';
 import { createApp, type Health } from './http/app.js';
 import { listen, type ListeningServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
@@ -41,6 +43,9 @@ export interface SentinelStatus {
     collectors: Snapshot['collectors'];
     container_engine_up: boolean | null;
   };
+  /** null when `detection.enabled` is off. */
+  detection: AnomalyEngineStatus | null;
+  healing: HealerStatus;
 }
 
 export interface SentinelOptions {
@@ -57,6 +62,8 @@ export class AegisSentinel implements AsyncDisposable {
   readonly logger: Logger;
   readonly #loop: CollectionLoop;
   readonly #renderer: ExpositionRenderer;
+  readonly #detector: AnomalyEngine | undefined;
+  readonly #healer: Healer;
   #server: ListeningServer | undefined;
   #status: ServiceStatus = 'created';
   #startedAt = 0;
@@ -78,6 +85,28 @@ export class AegisSentinel implements AsyncDisposable {
       collectors: this.#buildCollectors(),
       intervalSeconds: this.config.monitoring.collection_interval,
       logger: this.logger,
+    });
+    if (this.config.detection.enabled) {
+      this.#detector = new AnomalyEngine({
+        config: this.config.detection,
+        registry: this.registry,
+        logger: this.logger,
+      });
+    }
+    const healerOptions = {
+      config: this.config.recovery,
+      registry: this.registry,
+      logger: this.logger,
+    };
+    this.#healer = new Healer(
+      this.config.monitoring.docker_host === undefined
+        ? healerOptions
+        : { ...healerOptions, dockerHost: this.config.monitoring.docker_host },
+    );
+    // The detector and the healer's local loop read the very snapshot /metrics renders.
+    this.#loop.onSnapshot((snapshot) => {
+      const events = this.#detector?.observe(snapshot) ?? [];
+      this.#healer.observe(snapshot, events);
     });
   }
 
@@ -112,12 +141,15 @@ export class AegisSentinel implements AsyncDisposable {
     this.#status = 'starting';
     this.#startedAt = Date.now();
     try {
+      await this.#detector?.start();
+      await this.#healer.start();
       await this.#loop.start();
       const app = createApp({
         renderer: this.#renderer,
         status: () => this.getStatus(),
         health: () => this.#health(),
         logger: this.logger,
+        routers: [this.#healer.router()],
       });
       this.#server = await listen(this.config.web, app);
     } catch (error) {
@@ -153,10 +185,13 @@ export class AegisSentinel implements AsyncDisposable {
     );
   }
 
+  /** Outside in: no new requests, no new rounds, actions in flight finish, then state is saved. */
   async #shutdown(): Promise<void> {
     this.#status = 'stopping';
     await this.#server?.close(HTTP_CLOSE_GRACE_MS);
     await this.#loop.stop();
+    await this.#healer.stop();
+    await this.#detector?.stop();
     this.#status = 'stopped';
   }
 
@@ -176,18 +211,22 @@ export class AegisSentinel implements AsyncDisposable {
 
   getStatus(): SentinelStatus {
     const latest = this.#loop.latest;
+    const detection = this.#detector?.status() ?? null;
+    const healing = this.#healer.status();
     return {
       service_status: this.#status,
       version: VERSION,
       uptime_seconds: this.#uptime(),
-      anomalies_detected: 0,
-      success_rate: 1,
+      anomalies_detected: detection?.anomalies_detected ?? 0,
+      success_rate: healing.success_rate,
       collection: {
         interval_seconds: this.config.monitoring.collection_interval,
         last_collection: latest ? new Date(latest.timestamp_ms).toISOString() : null,
         collectors: latest?.collectors ?? [],
         container_engine_up: latest?.containers ? latest.containers.engine_up : null,
       },
+      detection,
+      healing,
     };
   }
 

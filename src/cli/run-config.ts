@@ -4,11 +4,20 @@ import { readConfigFile } from '../config/load.js';
 import type { SentinelConfig } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
 
+/**
+ * Where the command keeps detector state unless told otherwise, as Prometheus keeps
+ * its TSDB in `data/`: a restarted agent needs no new warm-up. (The library default
+ * is no state file, so that agents embedded side by side never share one.)
+ */
+export const DEFAULT_STATE_FILE = 'data/detector-state.json';
+
 /** Reads the file (if any), lays the flags over it and validates the result. */
 export async function configFromFlags(flags: ParsedFlags): Promise<SentinelConfig> {
   const fromFile = flags.configFile ? await readConfigFile(flags.configFile) : {};
   const source = flags.configFile
     ? `${flags.configFile} with command-line flags`
     : 'command-line flags';
-  return validateConfig(mergeOverrides(fromFile, flags.overrides), source);
+  const config = validateConfig(mergeOverrides(fromFile, flags.overrides), source);
+  if (config.detection.state_file === undefined) config.detection.state_file = DEFAULT_STATE_FILE;
+  return config;
 }

@@ -1,10 +1,13 @@
 /** Reading a YAML configuration file. */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseDocument } from 'yaml';
 import { ConfigError } from '../errors.js';
+import { resolveConfigPaths } from './paths.js';
 
 /**
- * Reads and parses a YAML file into a plain object (not yet validated). A missing
+ * Reads and parses a YAML file into a plain object (not yet validated), its relative
+ * file paths resolved against the file's folder. A missing
  * file, a YAML syntax error or a top level that is not a mapping is a ConfigError
  * naming the file and, for syntax errors, the line.
  */
@@ -17,7 +20,7 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
       (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
     throw new ConfigError(path, [{ path: '', message: `cannot read: ${reason}` }]);
   }
-  return parseConfigText(text, path);
+  return resolveConfigPaths(parseConfigText(text, path), dirname(path));
 }
 
 /** Parses YAML text; `source` names it in errors. */

@@ -23,7 +23,10 @@ beforeAll(async () => {
       monitoring: {
         collection_interval: 0.2,
         probe_timeout: '500ms',
-        api_endpoints: [{ url: endpoint.url, name: 'api' }, { url: other.url, name: 'other' }],
+        api_endpoints: [
+          { url: endpoint.url, name: 'api' },
+          { url: other.url, name: 'other' },
+        ],
         docker_host: 'unix:///nonexistent/docker.sock',
       },
     },
@@ -50,12 +53,16 @@ function sample(exposition: string, name: string): number | undefined {
 }
 
 /** Waits until a scrape satisfies `accept`, then returns that scrape. */
-async function scrapeUntil(accept: (exposition: string) => boolean, timeoutMs = 5000): Promise<string> {
+async function scrapeUntil(
+  accept: (exposition: string) => boolean,
+  timeoutMs = 5000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const body = await scrape();
     if (accept(body)) return body;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last scrape:\n${body}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last scrape:\n${body}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
@@ -72,10 +79,14 @@ describe('the running agent', () => {
     const body = await scrape();
     expect(sample(body, 'aegis_node_memory_total_bytes')).toBeGreaterThan(0);
     expect(body).toMatch(/^aegis_node_cpu_seconds_total\{cpu="0",mode="idle"\} \d/m);
-    expect(body).toMatch(/^aegis_node_filesystem_size_bytes\{device="[^"]+",mountpoint="\/",fstype="[^"]+"\} \d/m);
+    expect(body).toMatch(
+      /^aegis_node_filesystem_size_bytes\{device="[^"]+",mountpoint="\/",fstype="[^"]+"\} \d/m,
+    );
     expect(body).toMatch(/^aegis_node_network_receive_bytes_total\{device="lo"\} \d/m);
     expect(sample(body, 'aegis_collector_success{collector="host"}')).toBe(1);
-    expect(body).toMatch(/^aegis_build_info\{version="0\.1\.0",revision="[^"]+",nodejs_version="v20\.[^"]+"\} 1$/m);
+    expect(body).toMatch(
+      /^aegis_build_info\{version="0\.1\.0",revision="[^"]+",nodejs_version="v20\.[^"]+"\} 1$/m,
+    );
   });
 
   it('reports an unreachable container engine as down without failing the scrape', async () => {
@@ -89,26 +100,38 @@ describe('the running agent', () => {
     expect(sample(up, 'aegis_probe_http_status_code{target="api"}')).toBe(200);
 
     endpoint.set('fail');
-    const failing = await scrapeUntil((b) => sample(b, 'aegis_probe_http_status_code{target="api"}') === 500);
+    const failing = await scrapeUntil(
+      (b) => sample(b, 'aegis_probe_http_status_code{target="api"}') === 500,
+    );
     expect(sample(failing, 'aegis_probe_success{target="api"}')).toBe(0);
 
     endpoint.set('hang');
-    const hanging = await scrapeUntil((b) => sample(b, 'aegis_probe_http_status_code{target="api"}') === 0);
+    const hanging = await scrapeUntil(
+      (b) => sample(b, 'aegis_probe_http_status_code{target="api"}') === 0,
+    );
     expect(sample(hanging, 'aegis_probe_success{target="api"}')).toBe(0);
-    expect(sample(hanging, 'aegis_probe_duration_seconds{target="api"}')).toBeGreaterThanOrEqual(0.5);
+    expect(sample(hanging, 'aegis_probe_duration_seconds{target="api"}')).toBeGreaterThanOrEqual(
+      0.5,
+    );
     expect(sample(hanging, 'aegis_probe_duration_seconds{target="api"}')).toBeLessThan(1);
     // The healthy endpoint, probed in the same rounds, is answered in milliseconds.
     expect(sample(hanging, 'aegis_probe_success{target="other"}')).toBe(1);
     expect(sample(hanging, 'aegis_probe_duration_seconds{target="other"}')).toBeLessThan(0.2);
 
     endpoint.set('ok');
-    const recovered = await scrapeUntil((b) => sample(b, 'aegis_probe_success{target="api"}') === 1);
+    const recovered = await scrapeUntil(
+      (b) => sample(b, 'aegis_probe_success{target="api"}') === 1,
+    );
     expect(sample(recovered, 'aegis_probe_http_status_code{target="api"}')).toBe(200);
   });
 
   it('serves status, health and the landing page', async () => {
     const status = (await (await fetch(`${base}/status`)).json()) as Record<string, unknown>;
-    expect(status).toMatchObject({ service_status: 'running', anomalies_detected: 0, success_rate: 1 });
+    expect(status).toMatchObject({
+      service_status: 'running',
+      anomalies_detected: 0,
+      success_rate: 1,
+    });
     expect(status.uptime_seconds).toBeGreaterThan(0);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/`)).text()).toContain('href="metrics"');
@@ -128,7 +151,13 @@ describe('the running agent', () => {
 
 describe('lifecycle', () => {
   it('stops gracefully: the port is closed and stop() is idempotent', async () => {
-    const agent = new AegisSentinel({ web: { listen_address: '127.0.0.1:0' }, monitoring: { enable_container_monitoring: false } }, { logger: silentLogger() });
+    const agent = new AegisSentinel(
+      {
+        web: { listen_address: '127.0.0.1:0' },
+        monitoring: { enable_container_monitoring: false },
+      },
+      { logger: silentLogger() },
+    );
     await agent.start();
     const { port } = agent.address()!;
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -141,7 +170,13 @@ describe('lifecycle', () => {
   it('cleans up with await using', async () => {
     let port = 0;
     {
-      await using agent = new AegisSentinel({ web: { listen_address: '127.0.0.1:0' }, monitoring: { enable_container_monitoring: false } }, { logger: silentLogger() });
+      await using agent = new AegisSentinel(
+        {
+          web: { listen_address: '127.0.0.1:0' },
+          monitoring: { enable_container_monitoring: false },
+        },
+        { logger: silentLogger() },
+      );
       await agent.start();
       port = agent.address()!.port;
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
@@ -152,10 +187,17 @@ describe('lifecycle', () => {
   it('cleans up with withSentinel even when the callback throws', async () => {
     let port = 0;
     await expect(
-      withSentinel({ web: { listen_address: '127.0.0.1:0' }, monitoring: { enable_container_monitoring: false } }, async (agent) => {
-        port = agent.address()!.port;
-        throw new Error('caller failed');
-      }, { logger: silentLogger() }),
+      withSentinel(
+        {
+          web: { listen_address: '127.0.0.1:0' },
+          monitoring: { enable_container_monitoring: false },
+        },
+        async (agent) => {
+          port = agent.address()!.port;
+          throw new Error('caller failed');
+        },
+        { logger: silentLogger() },
+      ),
     ).rejects.toThrow('caller failed');
     await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
   });
@@ -167,10 +209,22 @@ describe('lifecycle', () => {
   });
 
   it('fails start() clearly when the port is taken, and leaves nothing running', async () => {
-    await using first = new AegisSentinel({ web: { listen_address: '127.0.0.1:0' }, monitoring: { enable_container_monitoring: false } }, { logger: silentLogger() });
+    await using first = new AegisSentinel(
+      {
+        web: { listen_address: '127.0.0.1:0' },
+        monitoring: { enable_container_monitoring: false },
+      },
+      { logger: silentLogger() },
+    );
     await first.start();
     const taken = first.address()!.port;
-    const second = new AegisSentinel({ web: { listen_address: `127.0.0.1:${taken}` }, monitoring: { enable_container_monitoring: false } }, { logger: silentLogger() });
+    const second = new AegisSentinel(
+      {
+        web: { listen_address: `127.0.0.1:${taken}` },
+        monitoring: { enable_container_monitoring: false },
+      },
+      { logger: silentLogger() },
+    );
     await expect(second.start()).rejects.toThrow(/EADDRINUSE/);
     expect(second.getStatus().service_status).toBe('stopped');
   });

@@ -1,6 +1,6 @@
 /** The `aegis-sentinel` command as an operator runs it: the built dist/cli.js. */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,7 +21,9 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 beforeAll(async () => {
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: join(import.meta.dirname, '../..') });
+  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], {
+    cwd: join(import.meta.dirname, '../..'),
+  });
 }, 120_000);
 
 describe('aegis-sentinel', () => {
@@ -30,7 +32,9 @@ describe('aegis-sentinel', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: aegis-sentinel \[flags\]/);
     const version = await cli(['--version']);
-    expect(version.stdout).toMatch(/^aegis-sentinel, version 0\.1\.0 \(revision: [^)]+\)\n {2}node: v20\./);
+    expect(version.stdout).toMatch(
+      /^aegis-sentinel, version 0\.1\.0 \(revision: [^)]+\)\n {2}node: v20\./,
+    );
   });
 
   it('refuses an unknown flag with exit 2 and says which', async () => {
@@ -58,17 +62,32 @@ describe('aegis-sentinel', () => {
     expect(ok.stdout).toBe(`Checking ${good}\n  SUCCESS: ${good} is valid\n\n`);
     const failed = await cli(['check-config', good, bad]);
     expect(failed.code).toBe(1);
-    expect(failed.stderr).toBe(`  FAILED: ${bad}:\n    detection.isolation_contamination: Too big: expected number to be <=0.5\n\n`);
+    expect(failed.stderr).toBe(
+      `  FAILED: ${bad}:\n    detection.isolation_contamination: Too big: expected number to be <=0.5\n\n`,
+    );
   });
 
-  it('runs the agent from flags and a config file, and exits 0 on SIGTERM', async () => {
+  it('runs the agent from flags and a config file, saves detector state and exits 0 on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
     const config = join(dir, 'agent.yml');
-    await writeFile(config, 'monitoring:\n  collection_interval: 1s\n  enable_container_monitoring: false\n');
+    await writeFile(
+      config,
+      'monitoring:\n  collection_interval: 1s\n  enable_container_monitoring: false\n',
+    );
     const port = await freeLoopbackPort();
-    const child = spawn('node', [CLI, `--config.file=${config}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=debug'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      'node',
+      [
+        CLI,
+        `--config.file=${config}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=debug',
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: dir,
+      },
+    );
     let logs = '';
     child.stdout.on('data', (chunk) => (logs += chunk));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
@@ -78,7 +97,9 @@ describe('aegis-sentinel', () => {
         if (Date.now() > deadline) throw new Error(`agent did not start:\n${logs}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as { collection: { interval_seconds: number } };
+      const status = (await (await fetch(`http://127.0.0.1:${port}/status`)).json()) as {
+        collection: { interval_seconds: number };
+      };
       expect(status.collection.interval_seconds).toBe(1);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
@@ -86,8 +107,22 @@ describe('aegis-sentinel', () => {
         .trim()
         .split('\n')
         .map((line) => JSON.parse(line) as { event: string; level: string });
-      expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['agent_started', 'signal_received', 'agent_stopped']));
-      expect(events[0]).toMatchObject({ level: 'info', event: 'agent_started', address: `127.0.0.1:${port}` });
+      expect(events.map((e) => e.event)).toEqual(
+        expect.arrayContaining([
+          'agent_started',
+          'signal_received',
+          'detector_state_saved',
+          'agent_stopped',
+        ]),
+      );
+      expect(events.find((e) => e.event === 'agent_started')).toMatchObject({
+        level: 'info',
+        address: `127.0.0.1:${port}`,
+      });
+      // The command keeps detector state in data/ below its working directory by default.
+      expect(JSON.parse(await readFile(join(dir, 'data/detector-state.json'), 'utf8'))).toBeTypeOf(
+        'object',
+      );
     } finally {
       child.kill('SIGKILL');
     }

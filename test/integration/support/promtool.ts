@@ -1,7 +1,9 @@
 /** Linting an exposition with the real `promtool check metrics`. */
 import { spawn } from 'node:child_process';
 
-export function promtoolCheckMetrics(exposition: string): Promise<{ code: number; output: string }> {
+export function promtoolCheckMetrics(
+  exposition: string,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn('promtool', ['check', 'metrics'], { stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
