@@ -67,6 +67,24 @@ describe('aegis-sentinel', () => {
     );
   });
 
+  it('check-config validates the healing policy a configuration names, relative to the file', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
+    await writeFile(join(dir, 'agent.yml'), 'recovery:\n  policy_file: policy.yml\n');
+    await writeFile(
+      join(dir, 'policy.yml'),
+      '- name: reboot\n  matchers: [\'alertname="X"\']\n  action: reboot\n  target: box\n',
+    );
+    const result = await cli(['check-config', join(dir, 'agent.yml')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`recovery.policy_file (${join(dir, 'policy.yml')})`);
+    expect(result.stderr).toContain('action');
+    await writeFile(
+      join(dir, 'policy.yml'),
+      '- name: restart\n  matchers: [\'alertname="X"\']\n  action: docker_restart\n  target: web\n',
+    );
+    expect((await cli(['check-config', join(dir, 'agent.yml')])).code).toBe(0);
+  });
+
   it('runs the agent from flags and a config file, saves detector state and exits 0 on SIGTERM', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
     const config = join(dir, 'agent.yml');
