@@ -3,11 +3,8 @@ import type { SentinelConfig } from '../config/schema.js';
 import type { ConfigProblem } from '../errors.js';
 import { checkPolicyFile } from '../heal/healer.js';
 
+/** Problems of the policy file, each already named `FILE:PATH` by the policy loader. */
 export async function checkReferencedPolicy(config: SentinelConfig): Promise<ConfigProblem[]> {
   const file = config.recovery.policy_file;
-  if (file === undefined) return [];
-  return (await checkPolicyFile(file)).map((problem) => ({
-    path: `recovery.policy_file (${file})${problem.path ? `: ${problem.path}` : ''}`,
-    message: problem.message,
-  }));
+  return file === undefined ? [] : checkPolicyFile(file);
 }

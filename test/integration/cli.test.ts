@@ -76,8 +76,9 @@ describe('aegis-sentinel', () => {
     );
     const result = await cli(['check-config', join(dir, 'agent.yml')]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`recovery.policy_file (${join(dir, 'policy.yml')})`);
-    expect(result.stderr).toContain('action');
+    expect(result.stderr).toBe(
+      `  FAILED: ${join(dir, 'agent.yml')}:\n    ${join(dir, 'policy.yml')}:0.action: expected one of docker_restart, cache_flush, service_restart, exec\n\n`,
+    );
     await writeFile(
       join(dir, 'policy.yml'),
       '- name: restart\n  matchers: [\'alertname="X"\']\n  action: docker_restart\n  target: web\n',
