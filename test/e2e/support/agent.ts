@@ -1,6 +1,6 @@
 // One agent process for e2e scenarios: the real CLI on a loopback port with a YAML config
 // written to a private dir, stopped (SIGTERM, then SIGKILL) by stop().
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
@@ -10,16 +10,27 @@ import { type DaemonProcess, spawnDaemon, waitUntilReady } from '../../support/p
 import { answersOk } from '../../support/prometheus.js';
 import { parseExposition, type ExpositionSample } from './exposition.js';
 
+/** The fields of the healer's audit entries that scenarios assert on. */
+export interface AuditEntry {
+  decision: string;
+  reason?: string;
+  source: string;
+  alertname: string;
+  fingerprint: string;
+  action?: string;
+  target?: string;
+}
+
 export interface AgentProcess {
   url: string;
   /** `127.0.0.1:PORT`, for Prometheus' scrape targets (and the `instance` label). */
   address: string;
-  /** A private dir for the agent's files (audit log, token). */
+  /** The agent's private dir: its config, token and audit file. */
   dir: string;
   /** The samples of /metrics now. */
   metrics(): Promise<ExpositionSample[]>;
-  /** GET /status, parsed. */
-  status(): Promise<Record<string, unknown>>;
+  /** The healing decisions in the audit file (`audit.jsonl` in `dir`), oldest first. */
+  audit(): Promise<AuditEntry[]>;
   /** What the agent wrote, for failure messages. */
   output(): string;
   /** Stops the agent and deletes its dir. Idempotent. */
@@ -42,7 +53,13 @@ export async function startAgent(
   for (const [name, content] of Object.entries(files)) {
     await writeFile(join(dir, name), content, { mode: 0o600 });
   }
-  const config = { ...makeConfig(dir), web: { listen_address: address } };
+  const made = makeConfig(dir);
+  // The audit file is where scenarios read the healer's decisions.
+  const config = {
+    ...made,
+    web: { listen_address: address },
+    recovery: { ...made.recovery, audit_file: join(dir, 'audit.jsonl') },
+  };
   await writeFile(join(dir, 'sentinel.yml'), stringifyYaml(config));
 
   let daemon: DaemonProcess | undefined;
@@ -52,12 +69,20 @@ export async function startAgent(
     address,
     dir,
     metrics: async () => {
-      const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(5_000) });
+      // As Prometheus asks for it: after an OpenMetrics scrape the text format loses the
+      // `_total` of counter names (prom-client shares the metric objects between both).
+      const response = await fetch(`${url}/metrics`, {
+        headers: { accept: 'application/openmetrics-text; version=1.0.0' },
+        signal: AbortSignal.timeout(5_000),
+      });
       return parseExposition(await response.text());
     },
-    status: async () => {
-      const response = await fetch(`${url}/status`, { signal: AbortSignal.timeout(5_000) });
-      return (await response.json()) as Record<string, unknown>;
+    audit: async () => {
+      const text = await readFile(join(dir, 'audit.jsonl'), 'utf8').catch(() => '');
+      return text
+        .split('\n')
+        .filter((line) => line !== '')
+        .map((line) => JSON.parse(line) as AuditEntry);
     },
     output: () => daemon?.output() ?? '',
     stop: () => {
