@@ -28,6 +28,8 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
+# Detector state and the healing audit, writable by the agent (compose mounts a volume).
+RUN mkdir -p /var/lib/aegis-sentinel && chown node:node /var/lib/aegis-sentinel
 # The image's `node` user (uid 1000). Reading the Docker socket needs its group:
 # --group-add (or compose's group_add) with the socket's gid.
 USER node

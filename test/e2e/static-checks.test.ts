@@ -1,11 +1,13 @@
 // The shipped Prometheus, Alertmanager, Grafana, compose and Dockerfile files, checked with
 // the real tools where they exist (promtool, amtool, docker-compose) and by reading them
 // where they do not (Grafana, an image build: nothing can be pulled here).
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { validateConfig } from '../../src/config/validate.js';
+import { loadPolicy, selectRules } from '../../src/heal/policy.js';
 import { runCommand } from '../support/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -215,6 +217,30 @@ describe('docker-compose', () => {
       .filter((source) => source.startsWith('./'));
     expect(sources.length).toBeGreaterThan(5);
     expect(sources.filter((source) => !existsSync(at(source)))).toEqual([]);
+  });
+});
+
+describe('the examples compose runs', () => {
+  it('the agent configuration is valid', () => {
+    expect(() =>
+      validateConfig(parseYaml(readFileSync(at('examples', 'sentinel.yml'), 'utf8'))),
+    ).not.toThrow();
+  });
+
+  // The alerts healing can fix, with the labels the shipped rules give them.
+  it.each([
+    { alertname: 'AegisContainerExited', container: 'demo', severity: 'critical' },
+    { alertname: 'AegisContainerUnhealthy', container: 'demo', severity: 'critical' },
+    {
+      alertname: 'AegisAnomalyDetected',
+      metric: 'probe_duration_seconds:demo',
+      severity: 'warning',
+    },
+  ])('the healing policy acts on $alertname', async (labels) => {
+    const policy = await loadPolicy(at('examples', 'policy.yml'));
+    expect(
+      selectRules(policy, { instance: 'aegis-sentinel:8737', job: 'aegis-sentinel', ...labels }),
+    ).not.toEqual([]);
   });
 });
 
