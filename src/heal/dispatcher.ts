@@ -277,12 +277,15 @@ export class Dispatcher {
         this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'resolved' });
         return;
       }
-      // Outlives the longest attempt, so a replica that dies holding it blocks nobody for long.
-      const lockTtlMs = timeoutMs * 2 + this.#config.verify_timeout * 1000 + 30_000;
-      locked = await this.#store.setIfAbsent(lockKey, owner, lockTtlMs);
-      if (!locked) {
-        this.#schedule(job, LOCK_RETRY_MS);
-        return;
+      // A dry run changes nothing, so it needs no lock: it only reads the gates.
+      if (!this.#dryRun(job)) {
+        // Outlives the longest attempt, so a replica that dies holding it blocks nobody for long.
+        const lockTtlMs = timeoutMs * 2 + this.#config.verify_timeout * 1000 + 30_000;
+        locked = await this.#store.setIfAbsent(lockKey, owner, lockTtlMs);
+        if (!locked) {
+          this.#schedule(job, LOCK_RETRY_MS);
+          return;
+        }
       }
       const state = await this.#store.getTarget(job.plan.targetKey);
       const now = this.#options.clock.now();
@@ -371,7 +374,7 @@ export class Dispatcher {
       failure = error;
     }
     const delayMs = Math.round((started - job.receivedAt) * 1000) / 1000;
-    if (this.#config.dry_run || job.rule.dry_run) {
+    if (this.#dryRun(job)) {
       this.#record(
         'dry_run',
         job.alert,
@@ -460,6 +463,10 @@ export class Dispatcher {
       // Re-queued at once: the backoff check defers it, and records why.
       this.#ready.push({ ...job, attempt: job.attempt + 1 });
     }
+  }
+
+  #dryRun(job: Job): boolean {
+    return this.#config.dry_run || job.rule.dry_run;
   }
 
   async #verify(
@@ -562,12 +569,13 @@ async function withTimeout<T>(
   plan: ActionPlan,
 ): Promise<T> {
   const controller = new AbortController();
-  const timeoutError = new ActionTimeoutError(plan.action, plan.targetKey, timeoutMs / 1000);
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
-      controller.abort(timeoutError);
-      reject(timeoutError);
+      // Built only when it happens: an Error's stack capture is not free on the hot path.
+      const error = new ActionTimeoutError(plan.action, plan.targetKey, timeoutMs / 1000);
+      controller.abort(error);
+      reject(error);
     }, timeoutMs);
   });
   try {

@@ -58,36 +58,21 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
     res.status(status).json(problems ? { error, message, problems } : { error, message });
   };
 
-  router.all('/heal', ((req, res, next) => {
-    if (req.method === 'POST') {
-      next();
-      return;
-    }
-    res
-      .set('allow', 'POST')
-      .status(405)
-      .json({
-        error: 'method_not_allowed',
-        message: `${req.method} is not allowed on /heal; use POST`,
-      });
-  }) as RequestHandler);
-
-  const requireReady: RequestHandler = (_req, res, next) => {
-    if (options.ready()) {
-      next();
-      return;
-    }
+  /** Whether the healer runs; answers 503 when not. */
+  const ready = (res: Response): boolean => {
+    if (options.ready()) return true;
     res.status(503).json({
       error: 'healer_not_running',
       message: 'the healer is not running; deliver again later',
     });
+    return false;
   };
 
-  const authenticate: RequestHandler = (req, res, next) => {
+  /** Whether the bearer token is right; answers 401/403 when not. */
+  const authenticated = (req: Request, res: Response): boolean => {
     switch (auth.check(req.get('authorization'))) {
       case 'ok':
-        next();
-        return;
+        return true;
       case 'not_configured':
         refuse(
           res,
@@ -97,7 +82,7 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
           'unauthorized',
           [{ path: 'authorization', message: 'no token is configured on the healer' }],
         );
-        return;
+        return false;
       case 'missing':
         res.set('www-authenticate', 'Bearer realm="aegis-sentinel"');
         refuse(
@@ -108,21 +93,19 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
           'unauthorized',
           [{ path: 'authorization', message: 'missing bearer token' }],
         );
-        return;
+        return false;
       case 'wrong':
         res.set('www-authenticate', 'Bearer realm="aegis-sentinel", error="invalid_token"');
         refuse(res, 401, 'unauthorized', 'wrong bearer token', 'unauthorized', [
           { path: 'authorization', message: 'wrong bearer token' },
         ]);
-        return;
+        return false;
     }
   };
 
-  const requireJson: RequestHandler = (req, res, next) => {
-    if (req.is('application/json')) {
-      next();
-      return;
-    }
+  /** Whether the body is declared JSON; answers 415 when not. */
+  const json = (req: Request, res: Response): boolean => {
+    if (req.is('application/json')) return true;
     const given = req.get('content-type') ?? '(none)';
     refuse(
       res,
@@ -132,6 +115,12 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
       'invalid',
       [{ path: 'content-type', message: `expected application/json, got ${given}` }],
     );
+    return false;
+  };
+
+  // One layer for the three header checks: each express layer costs on every request.
+  const admit: RequestHandler = (req, res, next) => {
+    if (ready(res) && authenticated(req, res) && json(req, res)) next();
   };
 
   const parseJson = express.json({ limit: options.maxBodyBytes, strict: false, type: () => true });
@@ -194,6 +183,16 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
     res.status(reply.status).json(reply.body);
   };
 
-  router.post('/heal', requireReady, authenticate, requireJson, parseJson, handle, onBodyError);
+  router.post('/heal', admit, parseJson, handle, onBodyError);
+  router.all('/heal', ((req, res) => {
+    res
+      .set('allow', 'POST')
+      .status(405)
+      .json({
+        error: 'method_not_allowed',
+        message: `${req.method} is not allowed on /heal; use POST`,
+      });
+  }) as RequestHandler);
+
   return router;
 }
