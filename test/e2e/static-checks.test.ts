@@ -228,7 +228,7 @@ describe('the examples compose runs', () => {
   });
 
   // The alerts healing can fix, with the labels the shipped rules give them.
-  it.each([
+  it.each<Record<string, string>>([
     { alertname: 'AegisContainerExited', container: 'demo', severity: 'critical' },
     { alertname: 'AegisContainerUnhealthy', container: 'demo', severity: 'critical' },
     {
