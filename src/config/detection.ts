@@ -39,6 +39,27 @@ export const detectionSchema = z.strictObject({
   /** Samples of past residuals whose median absolute value sets the robust scale. @default 1000 */
   mad_scale_window: z.number().int().min(2).max(100_000).default(1000),
   /**
+   * Candidate periods of the seasonal-residual detector. Each series' period is found
+   * causally: a candidate counts once the series repeats itself at that lag much better
+   * than at half of it; then the value expected at the same phase of earlier periods is
+   * the reference. An empty list turns the seasonal detector off. @default ["1d", "1w"]
+   */
+  seasonal_periods: z
+    .array(duration({ min: 1, max: 31_536_000 }))
+    .max(8)
+    .default([86_400, 604_800]),
+  /** Most phase bins per period; a bin is never narrower than the sampling interval. @default 288 */
+  seasonal_max_bins: z.number().int().min(8).max(10_000).default(288),
+  /** Earlier periods whose same-phase values (their median) give the expectation. @default 3 */
+  seasonal_history: z.number().int().min(2).max(12).default(3),
+  /**
+   * Strength a candidate period needs: 1 − mean|y(t) − y(t−P)| / mean|y(t) − y(t−P/2)|
+   * over a recent period (1 is a perfect cycle, 0 noise, negative a trend). @default 0.5
+   */
+  seasonal_min_strength: z.number().gt(0).lt(1).default(0.5),
+  /** Robust z of the seasonal residual that the seasonal detector calls anomalous. @default 3.5 */
+  seasonal_threshold_multiplier: z.number().gt(0).default(3.5),
+  /**
    * Samples of each detector's own past raw scores; the threshold rises to a margin over
    * their high quantile, so that noisy series calibrate themselves. @default 2000
    */

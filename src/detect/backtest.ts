@@ -14,6 +14,7 @@ export interface ScoredRow {
   anomaly_score: number;
   zscore: number;
   mad: number;
+  seasonal: number;
   iforest: number;
 }
 
@@ -31,11 +32,13 @@ export function scoreTable(
     const result = core.step(row.timestamp_ms, values);
     let zscore = 0;
     let mad = 0;
+    let seasonal = 0;
     for (const scores of result.series.values()) {
       zscore = Math.max(zscore, scores.zscore);
       mad = Math.max(mad, scores.mad);
+      seasonal = Math.max(seasonal, scores.seasonal);
     }
-    out.push({ anomaly_score: result.composite, zscore, mad, iforest: result.iforest });
+    out.push({ anomaly_score: result.composite, zscore, mad, seasonal, iforest: result.iforest });
     if (onProgress && out.length % 100_000 === 0) onProgress(out.length);
   }
   return out;
@@ -65,7 +68,9 @@ export function renderOutput(
     });
   } else {
     lines.push(
-      ['timestamp', ...table.columns, 'anomaly_score', 'zscore', 'mad', 'iforest'].join(','),
+      ['timestamp', ...table.columns, 'anomaly_score', 'zscore', 'mad', 'seasonal', 'iforest'].join(
+        ',',
+      ),
     );
     table.rows.forEach((row, i) => {
       const s = scores[i] as ScoredRow;
@@ -73,7 +78,7 @@ export function renderOutput(
         [
           row.timestamp_text,
           ...row.cells,
-          ...[s.anomaly_score, s.zscore, s.mad, s.iforest].map(formatScore),
+          ...[s.anomaly_score, s.zscore, s.mad, s.seasonal, s.iforest].map(formatScore),
         ].join(','),
       );
     });

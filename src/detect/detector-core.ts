@@ -101,7 +101,7 @@ export class DetectorCore {
         detector = new SeriesDetector(this.#config);
         this.#series.set(name, detector);
       }
-      const scores = detector.update(value);
+      const scores = detector.update(value, timestampMs);
       series.set(name, scores);
       // A series that has never varied carries no information for the forest (and would
       // only change its random splits): it joins the feature vector once it moves.

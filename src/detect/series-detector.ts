@@ -5,6 +5,7 @@
  */
 import type { DetectionConfig } from '../config/detection.js';
 import { MadDetector, type MadState } from './mad-detector.js';
+import { SeasonalDetector, type SeasonalState } from './seasonal-detector.js';
 import { ScoreCalibrator, type CalibratorState } from './score-calibrator.js';
 import { Refractory, type RefractoryState } from './refractory.js';
 import type { MomentsState } from './rolling-window.js';
@@ -23,7 +24,9 @@ export interface SeriesScores {
   value: number;
   zscore: number;
   mad: number;
-  /** max(zscore, mad), damped for a while after an onset (see Refractory): the series' alarm score. */
+  /** Seasonal-residual score; 0 while the series has no confirmed period. */
+  seasonal: number;
+  /** max(zscore, mad, seasonal), damped for a while after an onset (see Refractory): the series' alarm score. */
   score: number;
   /** Residual from the level in robust-scale units, signed: the forest's feature. */
   residual: number;
@@ -38,6 +41,8 @@ export interface SeriesState {
   mad: MadState;
   zscore_calibration: CalibratorState;
   mad_calibration: CalibratorState;
+  seasonal: SeasonalState | null;
+  seasonal_calibration: CalibratorState;
   refractory: RefractoryState;
 }
 
@@ -47,6 +52,9 @@ export class SeriesDetector {
   readonly #mad: MadDetector;
   readonly #zscoreCalibration: ScoreCalibrator;
   readonly #madCalibration: ScoreCalibrator;
+  readonly #seasonal: SeasonalDetector | undefined;
+  readonly #seasonalCalibration: ScoreCalibrator;
+  readonly #seasonalWarmUp: number;
   readonly #refractory: Refractory;
   #samples = 0;
   #first: number | null = null;
@@ -73,7 +81,29 @@ export class SeriesDetector {
       ...calibration,
       multiplier: config.mad_threshold_multiplier,
     });
+    this.#seasonalCalibration = new ScoreCalibrator({
+      ...calibration,
+      multiplier: config.seasonal_threshold_multiplier,
+    });
+    this.#seasonalWarmUp = Math.min(config.mad_scale_window, config.calibration_window);
+    if (config.seasonal_periods.length > 0)
+      this.#seasonal = new SeasonalDetector(
+        {
+          periodsSeconds: config.seasonal_periods,
+          maxBins: config.seasonal_max_bins,
+          history: config.seasonal_history,
+          minStrength: config.seasonal_min_strength,
+          levelWindow: config.mad_level_window,
+          scaleWindow: config.mad_scale_window,
+        },
+        spreadFloor,
+      );
     this.#refractory = new Refractory(config.refractory_samples);
+  }
+
+  /** The series' confirmed period in seconds, or null. */
+  get periodSeconds(): number | null {
+    return this.#seasonal?.periodSeconds ?? null;
   }
 
   get samples(): number {
@@ -89,19 +119,32 @@ export class SeriesDetector {
     return this.#varied;
   }
 
-  /** Feeds one finite value. Until the warm-up is over the scores are 0. */
-  update(value: number): SeriesScores {
+  /**
+   * Feeds one finite value taken at `timestampMs` (the seasonal detector places it by
+   * phase). Until the warm-up is over the scores are 0.
+   */
+  update(value: number, timestampMs: number): SeriesScores {
     if (this.#first === null) this.#first = value;
     else if (value !== this.#first) this.#varied = true;
     const ready = this.ready;
     const zRaw = this.#zscore.update(value);
     const { raw: madRaw, residual } = this.#mad.update(value);
+    const seasonal = this.#seasonal?.update(timestampMs, value, spreadFloor(this.#zscore.mean));
     this.#samples += 1;
-    if (!ready) return { value, zscore: 0, mad: 0, score: 0, residual: 0, ready };
+    // The seasonal residual's calibration history fills from its first expectation on,
+    // before the period is confirmed, so that it is calibrated once it scores.
+    const seasonalScore = seasonal?.known ? this.#seasonalCalibration.score(seasonal.raw) : 0;
+    if (!ready) return { value, zscore: 0, mad: 0, seasonal: 0, score: 0, residual: 0, ready };
     const zscore = this.#zscoreCalibration.score(zRaw);
     const mad = this.#madCalibration.score(madRaw);
-    const score = this.#refractory.apply(Math.max(zscore, mad));
-    return { value, zscore, mad, score, residual, ready };
+    // It judges once the period is confirmed and its calibration has seen as many
+    // residuals as the robust scale window holds.
+    const seasonalActive =
+      seasonal?.active && this.#seasonalCalibration.samples > this.#seasonalWarmUp
+        ? seasonalScore
+        : 0;
+    const score = this.#refractory.apply(Math.max(zscore, mad, seasonalActive));
+    return { value, zscore, mad, seasonal: seasonalActive, score, residual, ready };
   }
 
   save(): SeriesState {
@@ -113,6 +156,8 @@ export class SeriesDetector {
       mad: this.#mad.save(),
       zscore_calibration: this.#zscoreCalibration.save(),
       mad_calibration: this.#madCalibration.save(),
+      seasonal: this.#seasonal?.save() ?? null,
+      seasonal_calibration: this.#seasonalCalibration.save(),
       refractory: this.#refractory.save(),
     };
   }
@@ -125,6 +170,8 @@ export class SeriesDetector {
     this.#mad.restore(state.mad);
     this.#zscoreCalibration.restore(state.zscore_calibration);
     this.#madCalibration.restore(state.mad_calibration);
+    if (state.seasonal) this.#seasonal?.restore(state.seasonal);
+    this.#seasonalCalibration.restore(state.seasonal_calibration);
     this.#refractory.restore(state.refractory);
   }
 }

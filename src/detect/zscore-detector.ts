@@ -17,6 +17,11 @@ export class ZScoreDetector {
     return this.#moments.size;
   }
 
+  /** The rolling mean (0 while empty). */
+  get mean(): number {
+    return this.#moments.mean();
+  }
+
   /** |x - mean| / std against the window before x; then x joins the window. */
   update(value: number): number {
     const mean = this.#moments.mean();

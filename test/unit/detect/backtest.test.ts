@@ -45,7 +45,9 @@ describe('backtest', () => {
     const { code, stdout } = await run([input]);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
-    expect(lines[0]).toBe('timestamp,probe_duration_seconds:api,anomaly_score,zscore,mad,iforest');
+    expect(lines[0]).toBe(
+      'timestamp,probe_duration_seconds:api,anomaly_score,zscore,mad,seasonal,iforest',
+    );
 
     const registry = new Registry();
     const engine = new AnomalyEngine({
@@ -125,9 +127,9 @@ describe('backtest', () => {
     const { code, stdout } = await run([input]);
     expect(code).toBe(0);
     expect(stdout.trim().split('\n').slice(1)).toEqual([
-      '2014-07-01 00:00:00,1,0,0,0,0',
-      '2014-07-01 00:05:00,,0,0,0,0',
-      '2014-07-01 00:10:00,NaN,0,0,0,0',
+      '2014-07-01 00:00:00,1,0,0,0,0,0',
+      '2014-07-01 00:05:00,,0,0,0,0,0',
+      '2014-07-01 00:10:00,NaN,0,0,0,0,0',
     ]);
   });
 

@@ -5,6 +5,11 @@ import { SeriesDetector } from '../../../src/detect/series-detector.js';
 
 const config = detectionSchema.parse({});
 
+/** Sample i's timestamp: one sample every 5 minutes, as in NAB. */
+function at(i: number): number {
+  return Date.UTC(2024, 0, 1) + i * 300_000;
+}
+
 /**
  * Seeded uniform noise in level ± 1. Bounded noise has no tail beyond 1.8 standard
  * deviations, so every alarm on it is a planted one and the expected alarms are exact.
@@ -27,7 +32,7 @@ function alarms(values: readonly number[]): number[] {
   const detector = new SeriesDetector(config);
   const out: number[] = [];
   values.forEach((value, i) => {
-    if (detector.update(value).score > 1) out.push(i);
+    if (detector.update(value, at(i)).score > 1) out.push(i);
   });
   return out;
 }
@@ -35,7 +40,7 @@ function alarms(values: readonly number[]): number[] {
 describe('SeriesDetector', () => {
   it('stays silent during warm-up and scores 0 there', () => {
     const detector = new SeriesDetector(config);
-    const scores = [1000, 1, 1000].map((v) => detector.update(v));
+    const scores = [1000, 1, 1000].map((v, i) => detector.update(v, at(i)));
     expect(scores.map((s) => s.score)).toEqual([0, 0, 0]);
     expect(detector.ready).toBe(false);
   });
@@ -81,9 +86,11 @@ describe('SeriesDetector', () => {
     const values = noise(3000, 6);
     values[2600] = 140;
     const a = new SeriesDetector(config);
-    values.slice(0, 2000).forEach((v) => a.update(v));
+    values.slice(0, 2000).forEach((v, i) => a.update(v, at(i)));
     const b = new SeriesDetector(config);
     b.restore(JSON.parse(JSON.stringify(a.save())));
-    for (const v of values.slice(2000)) expect(b.update(v)).toEqual(a.update(v));
+    values
+      .slice(2000)
+      .forEach((v, i) => expect(b.update(v, at(2000 + i))).toEqual(a.update(v, at(2000 + i))));
   });
 });
