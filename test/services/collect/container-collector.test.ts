@@ -17,7 +17,11 @@ beforeAll(async () => {
   sentinel = new AegisSentinel(
     {
       web: { listen_address: '127.0.0.1:0' },
-      monitoring: { collection_interval: 0.3, docker_host: engine.dockerHost, enable_host_monitoring: false },
+      monitoring: {
+        collection_interval: 0.3,
+        docker_host: engine.dockerHost,
+        enable_host_monitoring: false,
+      },
     },
     { logger: silentLogger() },
   );
@@ -35,12 +39,16 @@ function sample(exposition: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-async function scrapeUntil(accept: (exposition: string) => boolean, timeoutMs = 15_000): Promise<string> {
+async function scrapeUntil(
+  accept: (exposition: string) => boolean,
+  timeoutMs = 15_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const body = await (await fetch(`${base}/metrics`)).text();
     if (accept(body)) return body;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last scrape:\n${body}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms; last scrape:\n${body}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -49,29 +57,45 @@ describe('container metrics against a real engine', () => {
   it('reports a running labelled container with its start time, CPU and memory', async () => {
     const before = Date.now() / 1000;
     await engine.run({ name: 'web', labels: { 'aegis.autoheal': 'true' }, cmd: ['sleep', '3600'] });
-    const body = await scrapeUntil((b) => sample(b, 'aegis_container_state{name="web",state="running"}') === 1);
+    const body = await scrapeUntil(
+      (b) => sample(b, 'aegis_container_state{name="web",state="running"}') === 1,
+    );
     expect(sample(body, 'aegis_container_engine_up')).toBe(1);
     expect(sample(body, 'aegis_container_state{name="web",state="exited"}')).toBe(0);
     expect(sample(body, 'aegis_container_health_status{name="web",status="none"}')).toBe(1);
     expect(sample(body, 'aegis_container_restarts_total{name="web"}')).toBe(0);
-    expect(sample(body, 'aegis_container_start_time_seconds{name="web"}')).toBeGreaterThan(before - 5);
-    expect(body).toMatch(/^aegis_container_info\{name="web",id="[0-9a-f]{12}",image="localhost\/busybox:latest"\} 1$/m);
-    const withStats = await scrapeUntil((b) => sample(b, 'aegis_container_memory_usage_bytes{name="web"}') !== undefined);
+    expect(sample(body, 'aegis_container_start_time_seconds{name="web"}')).toBeGreaterThan(
+      before - 5,
+    );
+    expect(body).toMatch(
+      /^aegis_container_info\{name="web",id="[0-9a-f]{12}",image="localhost\/busybox:latest"\} 1$/m,
+    );
+    const withStats = await scrapeUntil(
+      (b) => sample(b, 'aegis_container_memory_usage_bytes{name="web"}') !== undefined,
+    );
     expect(sample(withStats, 'aegis_container_memory_usage_bytes{name="web"}')).toBeGreaterThan(0);
-    expect(sample(withStats, 'aegis_container_cpu_usage_seconds_total{name="web"}')).toBeGreaterThanOrEqual(0);
+    expect(
+      sample(withStats, 'aegis_container_cpu_usage_seconds_total{name="web"}'),
+    ).toBeGreaterThanOrEqual(0);
     const snapshot = sentinel.latestSnapshot();
-    expect(snapshot?.containers?.containers.find((c) => c.name === 'web')?.labels['aegis.autoheal']).toBe('true');
+    expect(
+      snapshot?.containers?.containers.find((c) => c.name === 'web')?.labels['aegis.autoheal'],
+    ).toBe('true');
   });
 
   it('reports a healthcheck once the engine has evaluated it', async () => {
     await engine.run({ name: 'checked', cmd: ['sleep', '3600'], healthCmd: 'true' });
     await engine.podman(['healthcheck', 'run', 'checked']);
-    await scrapeUntil((b) => sample(b, 'aegis_container_health_status{name="checked",status="healthy"}') === 1);
+    await scrapeUntil(
+      (b) => sample(b, 'aegis_container_health_status{name="checked",status="healthy"}') === 1,
+    );
   });
 
   it('follows a killed container to exited, drops its usage, and drops it when removed', async () => {
     await engine.podman(['kill', 'web']);
-    const exited = await scrapeUntil((b) => sample(b, 'aegis_container_state{name="web",state="exited"}') === 1);
+    const exited = await scrapeUntil(
+      (b) => sample(b, 'aegis_container_state{name="web",state="exited"}') === 1,
+    );
     expect(sample(exited, 'aegis_container_state{name="web",state="running"}')).toBe(0);
     expect(sample(exited, 'aegis_container_memory_usage_bytes{name="web"}')).toBeUndefined();
     await engine.podman(['rm', '-f', 'web']);
