@@ -73,6 +73,14 @@ export const detectionSchema = z.strictObject({
    * deviation grows beyond its peak, so one incident is one alarm. @default 100
    */
   refractory_samples: z.number().int().min(0).max(100_000).default(100),
+  /**
+   * After an onset (and after every later round above 1), how long the live export keeps
+   * `aegis_anomalous` at 1 and each `aegis_anomaly_score` at least at its peak since the
+   * onset, so that a Prometheus scrape every 15 s cannot miss an anomaly that lasted one
+   * collection round; `anomaly_resolved` comes when the hold has ended and the score is
+   * back under 1. The backtest scores raw rows, without hold. @default 1m
+   */
+  anomaly_hold: duration({ min: 0, max: 86_400 }).default(60),
   /** Most series judged at once; further new series are ignored (and logged) to bound label cardinality. @default 1000 */
   max_series: z.number().int().min(1).max(100_000).default(1000),
   /**

@@ -13,6 +13,7 @@ import { DetectionMetrics } from './detection-metrics.js';
 import { DetectorCore, type RowResult } from './detector-core.js';
 import { loadState, saveState } from './detector-state.js';
 import { FeatureExtractor } from './feature-extractor.js';
+import { ScoreHold } from './score-hold.js';
 import { WorkerForestTrainer, type ForestTrainer } from './forest-trainer.js';
 import type { SeriesScores } from './series-detector.js';
 
@@ -37,6 +38,16 @@ export interface AnomalyEngineStatus {
 
 export const HOST = 'host';
 
+/** The per-series detectors exported as `aegis_anomaly_score{detector}`. */
+const SERIES_DETECTORS = ['zscore', 'mad', 'seasonal'] as const;
+
+/** The detector with the largest score: the one blamed for the series' onset. */
+function strongest(scores: SeriesScores): string {
+  let best: (typeof SERIES_DETECTORS)[number] = 'zscore';
+  for (const name of SERIES_DETECTORS) if (scores[name] > scores[best]) best = name;
+  return best;
+}
+
 export class AnomalyEngine {
   readonly #config: DetectionConfig;
   readonly #logger: Logger;
@@ -44,6 +55,8 @@ export class AnomalyEngine {
   readonly #trainer: ForestTrainer;
   readonly #extractor = new FeatureExtractor();
   readonly #core: DetectorCore;
+  /** Holds the exported anomaly state for `anomaly_hold` after an onset (see ScoreHold). */
+  readonly #hold: ScoreHold;
   /** Series (and `host`) anomalous after the last round. */
   readonly #anomalous = new Set<string>();
   /** Series exported to /metrics (they have varied at least once). */
@@ -61,6 +74,7 @@ export class AnomalyEngine {
     this.#metrics = new DetectionMetrics(options.registry);
     this.#trainer = options.trainer ?? new WorkerForestTrainer(options.logger);
     this.#core = new DetectorCore(options.config, this.#trainer);
+    this.#hold = new ScoreHold(options.config.anomaly_hold);
   }
 
   /** Restores saved state when configured; a missing, corrupt or incompatible file is logged, never thrown. */
@@ -101,11 +115,18 @@ export class AnomalyEngine {
     if (result.fitted) this.#recordFit(result);
     const events: AnomalyEvent[] = [];
     for (const [metric, scores] of result.series) {
-      this.#exportSeries(metric, scores);
-      const detector = scores.zscore >= scores.mad ? 'zscore' : 'mad';
-      this.#transition(events, metric, detector, scores.value, scores.score, result.timestamp_ms);
+      const anomalous = this.#exportSeries(metric, scores, result.timestamp_ms);
+      this.#transition(
+        events,
+        metric,
+        strongest(scores),
+        scores.value,
+        scores.score,
+        anomalous,
+        result.timestamp_ms,
+      );
     }
-    this.#exportHost(result);
+    const anomalous = this.#exportHost(result);
     const topValue = result.top_metric ? result.series.get(result.top_metric)?.value : undefined;
     this.#transition(
       events,
@@ -113,6 +134,7 @@ export class AnomalyEngine {
       'composite',
       topValue ?? result.composite,
       result.composite,
+      anomalous,
       result.timestamp_ms,
       result.top_metric,
     );
@@ -142,37 +164,49 @@ export class AnomalyEngine {
       this.#core.forget(name);
       this.#exported.delete(name);
       this.#anomalous.delete(name);
+      this.#hold.forget(name);
       this.#metrics.removeSeries(name);
     }
   }
 
-  #exportSeries(metric: string, scores: SeriesScores): void {
+  /** Exports a series' (held) scores; returns whether it is anomalous this round. */
+  #exportSeries(metric: string, scores: SeriesScores, timestampMs: number): boolean {
     const detector = this.#core.seriesDetector(metric);
-    this.#metrics.samples.inc({ detector: 'zscore' });
-    this.#metrics.samples.inc({ detector: 'mad' });
+    const exported = new Map<string, number>(SERIES_DETECTORS.map((d) => [d, scores[d]]));
+    const { anomalous } = this.#hold.apply(metric, timestampMs, scores.score, exported);
+    for (const name of SERIES_DETECTORS) this.#metrics.samples.inc({ detector: name });
     // A series that has only ever had one value (a full disk that never changes, a
     // probe that always succeeds) is judged but not exported until it moves.
-    if (!detector?.varied) return;
+    if (!detector?.varied) return anomalous;
     this.#exported.add(metric);
-    this.#metrics.score.set({ detector: 'zscore', metric }, scores.zscore);
-    this.#metrics.score.set({ detector: 'mad', metric }, scores.mad);
-    this.#metrics.anomalous.set({ metric }, scores.score > 1 ? 1 : 0);
+    for (const [name, value] of exported)
+      this.#metrics.score.set({ detector: name, metric }, value);
+    this.#metrics.anomalous.set({ metric }, anomalous ? 1 : 0);
     if (scores.ready) {
       this.#metrics.ready.set({ detector: 'zscore' }, 1);
       this.#metrics.ready.set({ detector: 'mad' }, 1);
       this.#metrics.ready.set({ detector: 'composite' }, 1);
     }
+    if (detector.periodSeconds !== null) this.#metrics.ready.set({ detector: 'seasonal' }, 1);
+    return anomalous;
   }
 
-  #exportHost(result: RowResult): void {
+  /** Exports the host's scores (the composite held, the forest raw); returns whether the host is anomalous. */
+  #exportHost(result: RowResult): boolean {
     this.#metrics.samples.inc({ detector: 'composite' });
     if (this.#core.forest) {
       this.#metrics.samples.inc({ detector: 'iforest' });
       this.#metrics.ready.set({ detector: 'iforest' }, 1);
       this.#metrics.score.set({ detector: 'iforest', metric: HOST }, result.iforest);
     }
-    this.#metrics.score.set({ detector: 'composite', metric: HOST }, result.composite);
-    this.#metrics.anomalous.set({ metric: HOST }, result.composite > 1 ? 1 : 0);
+    const exported = new Map([['composite', result.composite]]);
+    const { anomalous } = this.#hold.apply(HOST, result.timestamp_ms, result.composite, exported);
+    this.#metrics.score.set(
+      { detector: 'composite', metric: HOST },
+      exported.get('composite') ?? result.composite,
+    );
+    this.#metrics.anomalous.set({ metric: HOST }, anomalous ? 1 : 0);
+    return anomalous;
   }
 
   #transition(
@@ -181,11 +215,11 @@ export class AnomalyEngine {
     detector: string,
     value: number,
     score: number,
+    is: boolean,
     timestampMs: number,
     topMetric?: string | null,
   ): void {
     const was = this.#anomalous.has(metric);
-    const is = score > 1;
     if (was === is) return;
     const event: AnomalyEvent = {
       kind: is ? 'onset' : 'resolved',

@@ -4,7 +4,7 @@ export interface AnomalyEvent {
   kind: 'onset' | 'resolved';
   /** The series judged, e.g. `cpu_utilisation`, `probe_duration_seconds:api`, or `host` for the composite. */
   metric: string;
-  /** The detector whose score crossed: `zscore`, `mad`, `iforest` or `composite`. */
+  /** The detector whose score crossed: `zscore`, `mad`, `seasonal` or `composite` (the host). */
   detector: string;
   /** The series' value at the crossing. */
   value: number;

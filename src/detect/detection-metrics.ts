@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-export const DETECTORS = ['zscore', 'mad', 'iforest', 'composite'] as const;
+export const DETECTORS = ['zscore', 'mad', 'seasonal', 'iforest', 'composite'] as const;
 export type DetectorName = (typeof DETECTORS)[number];
 
 export class DetectionMetrics {
@@ -20,13 +20,13 @@ export class DetectionMetrics {
     const registers = [registry];
     this.score = new Gauge({
       name: 'aegis_anomaly_score',
-      help: 'Normalised anomaly score of a series (zscore, mad) or of the host (iforest, composite); above 1 is anomalous.',
+      help: 'Normalised anomaly score of a series (zscore, mad, seasonal) or of the host (iforest, composite); above 1 is anomalous. Held at least at its peak for detection.anomaly_hold after an onset.',
       labelNames: ['detector', 'metric'],
       registers,
     });
     this.anomalous = new Gauge({
       name: 'aegis_anomalous',
-      help: 'Whether the series (or metric="host", the composite) is anomalous now (1) or not (0).',
+      help: 'Whether the series (or metric="host", the composite) is anomalous (1) or not (0); stays 1 for detection.anomaly_hold after an onset.',
       labelNames: ['metric'],
       registers,
     });
@@ -44,7 +44,7 @@ export class DetectionMetrics {
     });
     this.samples = new Counter({
       name: 'aegis_detector_samples_total',
-      help: 'Samples the detector has scored or learned from (series values for zscore/mad, host rows for iforest/composite).',
+      help: 'Samples the detector has scored or learned from (series values for zscore/mad/seasonal, host rows for iforest/composite).',
       labelNames: ['detector'],
       registers,
     });
@@ -70,6 +70,7 @@ export class DetectionMetrics {
   removeSeries(metric: string): void {
     this.score.remove({ detector: 'zscore', metric });
     this.score.remove({ detector: 'mad', metric });
+    this.score.remove({ detector: 'seasonal', metric });
     this.anomalous.remove({ metric });
     this.onsets.remove({ metric });
   }

@@ -11,7 +11,8 @@ import type { DetectionConfig } from '../config/detection.js';
 import type { CoreState } from './detector-core.js';
 import { DetectorStateError } from './detect-errors.js';
 
-export const STATE_VERSION = 1;
+/** 2: series state gained the seasonal detector. */
+export const STATE_VERSION = 2;
 
 interface StateFile {
   version: number;
@@ -21,7 +22,13 @@ interface StateFile {
 }
 
 /** Settings that change how state is kept, not what it means. */
-const NOT_SHAPING = new Set(['enabled', 'state_file', 'state_save_interval', 'max_series']);
+const NOT_SHAPING = new Set([
+  'enabled',
+  'state_file',
+  'state_save_interval',
+  'max_series',
+  'anomaly_hold',
+]);
 
 /** The settings a saved state depends on, as a comparable string. */
 export function stateSettings(config: DetectionConfig): string {

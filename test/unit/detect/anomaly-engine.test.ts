@@ -64,6 +64,74 @@ describe('AnomalyEngine', () => {
     await e.stop();
   });
 
+  it('holds the exported anomaly state for anomaly_hold after an onset, then resolves', async () => {
+    const { engine: e, registry } = engine({ anomaly_hold: '1m' });
+    const t0 = 1_700_000_000_000;
+    // A round every 5 s; a spike of one round at `onset`, ordinary latencies around it.
+    const values = latencies(300, Number.POSITIVE_INFINITY);
+    const onset = 250;
+    values[onset] = 2;
+    const at = (i: number) => t0 + i * 5000;
+    const gauge = async (name: string, labels: Record<string, string>) =>
+      (await registry.getSingleMetric(name)?.get())?.values.find((v) =>
+        Object.entries(labels).every(([k, l]) => v.labels[k] === l),
+      )?.value;
+    const metric = 'probe_duration_seconds:api';
+    const events: [number, AnomalyEvent][] = [];
+    const exported: Record<number, { score: number; host: number; anomalous: number }> = {};
+    for (let i = 0; i < values.length; i += 1) {
+      const snapshot = { ...probeSnapshot(i, values[i] as number), timestamp_ms: at(i) };
+      for (const event of e.observe(snapshot)) events.push([i, event]);
+      exported[i] = {
+        score: Math.max(
+          (await gauge('aegis_anomaly_score', { detector: 'zscore', metric })) ?? 0,
+          (await gauge('aegis_anomaly_score', { detector: 'mad', metric })) ?? 0,
+        ),
+        host: (await gauge('aegis_anomaly_score', { detector: 'composite', metric: 'host' })) ?? 0,
+        anomalous: (await gauge('aegis_anomalous', { metric })) ?? 0,
+      };
+    }
+    const series = events.filter(([, ev]) => ev.metric === metric);
+    expect(series.map(([i, ev]) => [i, ev.kind])).toEqual([
+      [onset, 'onset'],
+      // t + 60 s is round onset + 12, still held; the first round after it resolves.
+      [onset + 13, 'resolved'],
+    ]);
+    const peak = exported[onset]?.score ?? 0;
+    expect(peak).toBeGreaterThan(1);
+    for (let i = onset; i <= onset + 12; i += 1) {
+      // The live score is back to ordinary at once; the export keeps the onset's peak.
+      expect(exported[i]?.score).toBe(peak);
+      expect(exported[i]?.host).toBeGreaterThan(1);
+      expect(exported[i]?.anomalous).toBe(1);
+    }
+    expect(exported[onset + 10]?.score).toBeGreaterThan(1); // t + 50 s
+    expect(exported[onset + 13]?.score).toBeLessThan(1);
+    expect(exported[onset + 13]?.anomalous).toBe(0);
+    expect(events.filter(([, ev]) => ev.metric === 'host').map(([i, ev]) => [i, ev.kind])).toEqual([
+      [onset, 'onset'],
+      [onset + 13, 'resolved'],
+    ]);
+    expect(e.status().anomalies_detected).toBe(1);
+    await e.stop();
+  });
+
+  it('without a hold, resolves on the next round under 1', async () => {
+    const { engine: e } = engine({ anomaly_hold: 0 });
+    const values = latencies(300, Number.POSITIVE_INFINITY);
+    values[250] = 2;
+    const kinds: [number, string][] = [];
+    values.forEach((v, i) => {
+      for (const ev of e.observe(probeSnapshot(i, v)))
+        if (ev.metric === 'host') kinds.push([i, ev.kind]);
+    });
+    expect(kinds).toEqual([
+      [250, 'onset'],
+      [251, 'resolved'],
+    ]);
+    await e.stop();
+  });
+
   it('drops a series that vanished from /metrics', async () => {
     const { engine: e, registry } = engine();
     latencies(100, 1000).forEach((v, i) => e.observe(probeSnapshot(i, v)));
