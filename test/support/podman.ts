@@ -28,15 +28,23 @@ const BUSYBOX_BINARY = '/bin/busybox';
 
 // runc: crun refuses the hybrid cgroup layout. cgroupfs: no systemd. ulimits: the default
 // raise of nofile/nproc above the hard limits is refused. netns host: a server in a
-// container is reachable on 127.0.0.1. events file: no journald.
-const CONTAINERS_CONF = `[containers]
+// container is reachable on 127.0.0.1. events file: no journald. The runtime is a
+// wrapper that gives runc this engine's private state root: a `--runtime-flag` would
+// reach podman's own calls but not the `container cleanup` that conmon runs when a
+// container exits, which then left runc's state behind, so the next start of a killed
+// container failed with "container with given ID already exists".
+function containersConf(runcWrapper: string): string {
+  return `[containers]
 default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
 netns = "host"
 [engine]
-runtime = "runc"
+runtime = "aegisrunc"
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+[engine.runtimes]
+aegisrunc = ["${runcWrapper}"]
 `;
+}
 
 export interface ContainerSpec {
   name: string;
@@ -93,7 +101,9 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
   const socketPath = join(dir, 'docker.sock');
   const runcRoot = join(dir, 'runc');
   const confPath = join(dir, 'containers.conf');
-  await writeFile(confPath, CONTAINERS_CONF);
+  const runcWrapper = join(dir, 'runc-private');
+  await writeFile(runcWrapper, `#!/bin/sh\nexec runc --root ${runcRoot} "$@"\n`, { mode: 0o755 });
+  await writeFile(confPath, containersConf(runcWrapper));
 
   // --tmpdir and runc's --root default to /run/libpod and /run/runc, shared by every engine
   // on the machine; keeping them in `dir` lets parallel engines and cleanup stay independent.
@@ -106,7 +116,6 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
       '--tmpdir',
       join(dir, 'tmp'),
     ],
-    ...['--runtime-flag', `root=${runcRoot}`],
   ];
   // Only podman's own processes see the config: the test process's environment is untouched.
   const env = { ...process.env, CONTAINERS_CONF: confPath };

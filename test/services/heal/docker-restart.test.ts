@@ -1,13 +1,11 @@
 // docker_restart against a real Docker-API engine (podman): a labelled container that
 // was killed runs again with a new start time; an unlabelled one is left alone. Both
 // through the webhook and through the local loop fed by the real container collector.
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ContainerCollector } from '../../../src/collect/container-collector.js';
 import { type PodmanEngine, startPodmanEngine } from '../../support/podman.js';
-import { runCommand } from '../../support/processes.js';
 import { notification, type ServiceHealer, startServiceHealer, TOKEN } from './helpers.js';
 
 let engine: PodmanEngine;
@@ -24,20 +22,8 @@ async function state(name: string): Promise<{ status: string; startedAt: string 
   return { status: inspected.State.Status, startedAt: inspected.State.StartedAt };
 }
 
-/**
- * The test engine keeps runc's state in a private root that podman's exit cleanup does
- * not reach, so the first start after a kill fails with "container with given ID
- * already exists" (and cleans up, so the second works). Docker has no such step; doing
- * the cleanup here lets the tests assert exactly one restart.
- */
-async function forgetRuncState(id: string): Promise<void> {
-  await runCommand('runc', ['--root', join(engine.dir, 'runc'), 'delete', '--force', id]).catch(
-    () => undefined,
-  );
-}
-
 async function killed(name: string, labelled: boolean): Promise<string> {
-  const id = await engine.run({
+  await engine.run({
     name,
     labels: labelled ? { 'aegis.autoheal': 'true' } : {},
     cmd: ['sleep', '3600'],
@@ -45,7 +31,6 @@ async function killed(name: string, labelled: boolean): Promise<string> {
   const before = await state(name);
   await engine.podman(['kill', name]);
   await vi.waitFor(async () => expect((await state(name)).status).toBe('exited'));
-  await forgetRuncState(id);
   return before.startedAt;
 }
 

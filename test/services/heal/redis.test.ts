@@ -1,11 +1,9 @@
 // The healer with a real Redis: cache flushes, three replicas acting once, and an outage.
-import { join } from 'node:path';
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type PodmanEngine, startPodmanEngine } from '../../support/podman.js';
-import { runCommand } from '../../support/processes.js';
 import { type RedisServer, startRedis } from '../../support/redis.js';
 import { notification, type ServiceHealer, startServiceHealer, TOKEN } from './helpers.js';
 
@@ -138,10 +136,6 @@ describe('three replicas sharing Redis', () => {
     await engine.podman(['kill', 'shared-web']);
     await vi.waitFor(async () =>
       expect((await docker.getContainer(id).inspect()).State.Status).toBe('exited'),
-    );
-    // See docker-restart.test.ts: the test engine's stale runc state would fail the first start.
-    await runCommand('runc', ['--root', join(engine.dir, 'runc'), 'delete', '--force', id]).catch(
-      () => undefined,
     );
     const startedBefore = (await docker.getContainer(id).inspect()).State.StartedAt;
     await new Promise((resolve) => setTimeout(resolve, 1_100));
