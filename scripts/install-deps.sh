@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the real peers the integration, services and e2e tiers run against: podman as
-# the Docker-API engine (test/support/podman.ts), Redis, the Prometheus tools. Idempotent:
+# the Docker-API engine (test/support/podman.ts), Redis, the Prometheus tools, and
+# openssl for the TLS test's throwaway certificate. Idempotent:
 # when every binary is already present apt is not touched at all, which keeps CI fast.
 set -euo pipefail
 
 packages=(
   podman runc busybox-static redis-server
   prometheus prometheus-alertmanager prometheus-node-exporter docker-compose
+  openssl
 )
 
 static_busybox_present() {
@@ -18,7 +20,7 @@ static_busybox_present() {
 missing() {
   local binary
   for binary in podman runc conmon redis-server prometheus promtool \
-    prometheus-alertmanager amtool prometheus-node-exporter docker-compose tar; do
+    prometheus-alertmanager amtool prometheus-node-exporter docker-compose tar openssl; do
     command -v "$binary" >/dev/null 2>&1 || echo "$binary"
   done
   static_busybox_present || echo "static /bin/busybox"
