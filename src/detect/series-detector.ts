@@ -28,7 +28,10 @@ export interface SeriesScores {
   seasonal: number;
   /** max(zscore, mad, seasonal), damped for a while after an onset (see Refractory): the series' alarm score. */
   score: number;
-  /** Residual from the level in robust-scale units, signed: the forest's feature. */
+  /**
+   * Residual from the level (from the seasonal range once the seasonal detector judges
+   * the series) in robust-scale units, signed: the forest's feature.
+   */
   residual: number;
   ready: boolean;
 }
@@ -87,17 +90,14 @@ export class SeriesDetector {
     });
     this.#seasonalWarmUp = Math.min(config.mad_scale_window, config.calibration_window);
     if (config.seasonal_periods.length > 0)
-      this.#seasonal = new SeasonalDetector(
-        {
-          periodsSeconds: config.seasonal_periods,
-          maxBins: config.seasonal_max_bins,
-          history: config.seasonal_history,
-          minStrength: config.seasonal_min_strength,
-          levelWindow: config.mad_level_window,
-          scaleWindow: config.mad_scale_window,
-        },
-        spreadFloor,
-      );
+      this.#seasonal = new SeasonalDetector({
+        periodsSeconds: config.seasonal_periods,
+        maxBins: config.seasonal_max_bins,
+        history: config.seasonal_history,
+        minStrength: config.seasonal_min_strength,
+        levelWindow: config.mad_level_window,
+        scaleWindow: config.mad_scale_window,
+      });
     this.#refractory = new Refractory(config.refractory_samples);
   }
 
@@ -139,12 +139,20 @@ export class SeriesDetector {
     const mad = this.#madCalibration.score(madRaw);
     // It judges once the period is confirmed and its calibration has seen as many
     // residuals as the robust scale window holds.
-    const seasonalActive =
-      seasonal?.active && this.#seasonalCalibration.samples > this.#seasonalWarmUp
-        ? seasonalScore
-        : 0;
-    const score = this.#refractory.apply(Math.max(zscore, mad, seasonalActive));
-    return { value, zscore, mad, seasonal: seasonalActive, score, residual, ready };
+    const seasonalJudges =
+      seasonal?.active === true && this.#seasonalCalibration.samples > this.#seasonalWarmUp;
+    const seasonalActive = seasonalJudges ? seasonalScore : 0;
+    // Once it judges, the seasonal detector is the series' model: the level detectors
+    // take every daily edge (a job starting, the morning rush) for a level shift, while
+    // a spike or a shift off the daily pattern leaves the seasonal range as well. They
+    // are still computed and exported, but no longer drive the series' score, and the
+    // forest's feature becomes the seasonal residual.
+    const outside = seasonal?.residual !== 0;
+    const score = this.#refractory.apply(
+      seasonalJudges && !outside ? seasonalActive : Math.max(zscore, mad, seasonalActive),
+    );
+    const feature = seasonalJudges ? (seasonal?.residual ?? 0) : residual;
+    return { value, zscore, mad, seasonal: seasonalActive, score, residual: feature, ready };
   }
 
   save(): SeriesState {
