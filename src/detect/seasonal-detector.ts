@@ -6,8 +6,8 @@
  * robust scale. The scale is 1.4826 × the median distance of past values from the
  * middle of their expected range, the series' ordinary noise around its daily shape
  * (the excess itself is 0 most of the time, so its own spread would be no scale).
- * It scores only while the series' period is confirmed; before that its residuals still
- * fill the windows and the calibration history, so it is calibrated when it starts.
+ * It runs only while the series' period is confirmed (a series without one pays only
+ * for the binning).
  */
 import { RollingMoments, RollingQuantile, type MomentsState } from './rolling-window.js';
 import {
@@ -31,8 +31,6 @@ export interface SeasonalResult {
   raw: number;
   /** True when `raw` is a judgement: the period is confirmed and the expectation known. */
   active: boolean;
-  /** True when there was an expectation at all (its raw score may feed calibration). */
-  known: boolean;
   /** The excess from its level in robust-scale units, signed (0 inside the range or when not known). */
   residual: number;
 }
@@ -58,8 +56,8 @@ export class SeasonalDetector {
 
   /** `floor` is the smallest scale, from the series' level (see SeriesDetector). */
   update(timestampMs: number, value: number, floor: number): SeasonalResult {
-    const { low, high, confirmed } = this.#profile.update(timestampMs, value);
-    if (Number.isNaN(low)) return { raw: 0, active: false, known: false, residual: 0 };
+    const { low, high } = this.#profile.update(timestampMs, value);
+    if (Number.isNaN(low)) return { raw: 0, active: false, residual: 0 };
     // Inside the expected range the excess is 0; outside, the distance to it.
     const excess = value > high ? value - high : value < low ? value - low : 0;
     const distance = Math.abs(value - (low + high) / 2);
@@ -71,7 +69,7 @@ export class SeasonalDetector {
     this.#spread.push(distance);
     this.#meanSpread.push(distance);
     const residual = (excess - level) / scale;
-    return { raw: Math.abs(residual), active: confirmed, known: true, residual };
+    return { raw: Math.abs(residual), active: true, residual };
   }
 
   save(): SeasonalState {

@@ -232,20 +232,16 @@ export class SeasonalProfile {
   }
 
   /**
-   * The range expected at this timestamp from earlier periods (NaN bounds while nothing
-   * is known) and whether the period is confirmed; then the sample joins the profile.
+   * The range expected at this timestamp by the confirmed period (NaN bounds while there
+   * is none, or fewer than two earlier periods are known); then the sample joins the
+   * profile. An unconfirmed series costs only the binning.
    */
-  update(timestampMs: number, value: number): { low: number; high: number; confirmed: boolean } {
+  update(timestampMs: number, value: number): { low: number; high: number } {
     this.#learnInterval(timestampMs);
-    const best = this.#best();
     const range = { low: Number.NaN, high: Number.NaN };
-    // The strongest candidate gives the expectation; before one is confirmed, the first
-    // that has one, so that the residual's calibration history fills in meanwhile.
-    if (best) best.expected(timestampMs, range);
-    else
-      for (const candidate of this.#candidates) if (candidate.expected(timestampMs, range)) break;
+    this.#best()?.expected(timestampMs, range);
     for (const candidate of this.#candidates) candidate.add(timestampMs, value);
-    return { ...range, confirmed: best !== undefined && !Number.isNaN(range.low) };
+    return range;
   }
 
   #learnInterval(timestampMs: number): void {

@@ -131,14 +131,12 @@ export class SeriesDetector {
     const { raw: madRaw, residual } = this.#mad.update(value);
     const seasonal = this.#seasonal?.update(timestampMs, value, spreadFloor(this.#zscore.mean));
     this.#samples += 1;
-    // The seasonal residual's calibration history fills from its first expectation on,
-    // before the period is confirmed, so that it is calibrated once it scores.
-    const seasonalScore = seasonal?.known ? this.#seasonalCalibration.score(seasonal.raw) : 0;
+    const seasonalScore = seasonal?.active ? this.#seasonalCalibration.score(seasonal.raw) : 0;
     if (!ready) return { value, zscore: 0, mad: 0, seasonal: 0, score: 0, residual: 0, ready };
     const zscore = this.#zscoreCalibration.score(zRaw);
     const mad = this.#madCalibration.score(madRaw);
     // It judges once the period is confirmed and its calibration has seen as many
-    // residuals as the robust scale window holds.
+    // residuals as the robust scale window holds (1000 samples: 3.5 days at 5 minutes).
     const seasonalJudges =
       seasonal?.active === true && this.#seasonalCalibration.samples > this.#seasonalWarmUp;
     const seasonalActive = seasonalJudges ? seasonalScore : 0;
