@@ -131,6 +131,14 @@ describe('snapshot exposition', () => {
     expect(body.endsWith('# EOF\n')).toBe(true);
   });
 
+  it('keeps _total on counters in text scrapes after an OpenMetrics scrape', async () => {
+    const { renderer } = setup(snapshotFixture());
+    await renderer.render('application/openmetrics-text; version=1.0.0');
+    const { body } = await renderer.render(undefined);
+    expect(body).toContain('# TYPE aegis_node_cpu_seconds_total counter\n');
+    expect(body).toContain('aegis_node_cpu_seconds_total{cpu="0",mode="user"} 10\n');
+  });
+
   it('recognises the OpenMetrics Accept header only', () => {
     expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0')).toBe(true);
     expect(wantsOpenMetrics('text/plain;version=0.0.4')).toBe(false);
