@@ -23,7 +23,8 @@ describe('policy', () => {
     const policy = await loadPolicy('examples/policy.yml');
     expect(policy.map((rule) => [rule.name, rule.action])).toEqual([
       ['restart-exited-containers', 'docker_restart'],
-      ['restart-shop-api', 'docker_restart'],
+      ['restart-demo-when-down', 'docker_restart'],
+      ['flush-cache-when-slow', 'cache_flush'],
       ['flush-sessions', 'cache_flush'],
       ['restart-unit', 'service_restart'],
       ['rotate-logs', 'exec'],
@@ -49,9 +50,14 @@ describe('policy', () => {
       'rotate-logs',
     ]);
     expect(names({ alertname: 'UnitFailed', unit: 'haproxy.service' })).toEqual(['restart-unit']);
-    expect(names({ alertname: 'AegisEndpointDown', target: 'shop-api' })).toEqual([
-      'restart-shop-api',
+    expect(names({ alertname: 'AegisEndpointDown', target: 'demo' })).toEqual([
+      'restart-demo-when-down',
     ]);
+    expect(names({ alertname: 'AegisEndpointDown', target: 'other' })).toEqual([]);
+    expect(
+      names({ alertname: 'AegisAnomalyDetected', metric: 'probe_duration_seconds:demo' }),
+    ).toEqual(['flush-cache-when-slow']);
+    expect(names({ alertname: 'AegisAnomalyDetected', metric: 'cpu_utilisation' })).toEqual([]);
   });
 
   it('names every problem with its file and path', async () => {
