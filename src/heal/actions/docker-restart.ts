@@ -9,6 +9,14 @@ import { NotAllowedError } from '../errors.js';
 import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
 import { pollUntil } from './poll.js';
 
+/**
+ * How long a restarted container must be seen running, with the same new start time,
+ * before the restart counts as verified. A container that dies straight after starting
+ * is caught in its first milliseconds as "running"; without this window such a restart
+ * loop would be verified as healed and its circuit would never open.
+ */
+export const RUNNING_STABLE_MS = 1000;
+
 export interface DockerRestartOptions {
   /** The host for alerts whose instance is not in `endpoints`. */
   defaultHost: string;
@@ -65,13 +73,20 @@ export class DockerRestartAction implements HealAction {
       run: async (runSignal) => {
         await container.restart({ t: stopTimeout, abortSignal: runSignal });
       },
-      verify: (deadlineMs, verifySignal) =>
-        pollUntil(
+      verify: (deadlineMs, verifySignal) => {
+        /** The new start time first seen running, and when. */
+        let seen: { startedAt: string; atMs: number } | undefined;
+        return pollUntil(
           async () => {
             const { State: state } = await container.inspect({ abortSignal: verifySignal });
             if (!state.Running) return `container ${plan.target} is ${state.Status}, not running`;
             if (state.StartedAt === before.State.StartedAt) {
               return `container ${plan.target} was not restarted (start time ${state.StartedAt} unchanged)`;
+            }
+            if (seen?.startedAt !== state.StartedAt)
+              seen = { startedAt: state.StartedAt, atMs: Date.now() };
+            if (Date.now() - seen.atMs < RUNNING_STABLE_MS) {
+              return `container ${plan.target} started at ${state.StartedAt} but has not stayed up ${RUNNING_STABLE_MS} ms yet`;
             }
             const health = state.Health?.Status;
             if (health !== undefined && health !== '' && health !== 'healthy') {
@@ -81,7 +96,8 @@ export class DockerRestartAction implements HealAction {
           },
           deadlineMs,
           verifySignal,
-        ),
+        );
+      },
     };
   }
 }

@@ -146,4 +146,54 @@ describe('docker_restart on a real engine', () => {
       }),
     );
   });
+
+  it('does not count a container that dies right after its restart as healed', async () => {
+    // Runs half a second, then exits 1: up long enough to be seen "running" at once.
+    await engine.run({
+      name: 'heal-crashy',
+      labels: { 'aegis.autoheal': 'true' },
+      cmd: ['sh', '-c', 'sleep 0.5; exit 1'],
+    });
+    await vi.waitFor(async () => expect((await state('heal-crashy')).status).toBe('exited'), {
+      timeout: 10_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const short = await startServiceHealer(
+      { docker_stop_timeout: 1, verify_timeout: 3, default_max_attempts: 1 },
+      engine.dockerHost,
+    );
+    try {
+      const response = await request(short.app)
+        .post('/heal')
+        .set('authorization', `Bearer ${TOKEN}`)
+        .send(
+          notification([
+            {
+              labels: {
+                alertname: 'AegisContainerExited',
+                container: 'heal-crashy',
+                severity: 'critical',
+              },
+            },
+          ]),
+        );
+      expect(response.status).toBe(202);
+      await vi.waitFor(
+        () =>
+          expect(
+            short.healer
+              .status()
+              .recent.find((e) => e.decision === 'failed' || e.decision === 'succeeded'),
+          ).toMatchObject({ decision: 'failed', action: 'docker_restart' }),
+        { timeout: 20_000, interval: 100 },
+      );
+      expect(short.healer.status()).toMatchObject({
+        attempts: 1,
+        verified_successes: 0,
+        success_rate: 0,
+      });
+    } finally {
+      await short.stop();
+    }
+  });
 });
