@@ -1,5 +1,24 @@
 /** The healer's own metrics, registered on the agent's registry. Names are pinned for the shipped rules and dashboard. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { ACTIONS } from './policy.js';
+
+const NOTIFICATION_STATUSES = ['firing', 'resolved', 'invalid', 'unauthorized'] as const;
+const ACTION_RESULTS = ['success', 'failure', 'timeout', 'dry_run'] as const;
+/** Every reason the dispatcher gives for not acting (see docs: decisions and their reasons). */
+export const SKIP_REASONS = [
+  'resolved',
+  'no_match',
+  'disabled',
+  'missing_label',
+  'unsafe_label',
+  'duplicate',
+  'not_allowed',
+  'cooldown',
+  'backoff',
+  'circuit_open',
+  'dry_run',
+  'stopping',
+] as const;
 
 export interface HealMetrics {
   notifications: Counter<'status'>;
@@ -11,7 +30,22 @@ export interface HealMetrics {
   stateStoreUp: Gauge;
 }
 
+/**
+ * Counters start at 0 for every label value they can take: a series that first appears
+ * at 1 hides its first event from increase() and rate(), so an alert on the first
+ * failed action would not fire.
+ */
 export function registerHealMetrics(registry: Registry): HealMetrics {
+  const metrics = createHealMetrics(registry);
+  for (const status of NOTIFICATION_STATUSES) metrics.notifications.inc({ status }, 0);
+  for (const action of ACTIONS) {
+    for (const result of ACTION_RESULTS) metrics.actions.inc({ action, result }, 0);
+  }
+  for (const reason of SKIP_REASONS) metrics.skips.inc({ reason }, 0);
+  return metrics;
+}
+
+function createHealMetrics(registry: Registry): HealMetrics {
   const registers = [registry];
   return {
     notifications: new Counter({
