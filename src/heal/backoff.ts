@@ -13,7 +13,7 @@ export interface BackoffSettings {
 export interface AttemptHistory {
   /** Attempts since the backoff last reset. */
   backoff_attempts: number;
-  /** Unix ms of the last attempt, 0 when never. */
+  /** Unix ms the last attempt ended (its start while it runs), 0 when never. */
   last_attempt_ms: number;
 }
 

@@ -418,12 +418,13 @@ export class Dispatcher {
     this.#options.metrics.duration.observe({ action: job.plan.action }, seconds);
     const success = failure === undefined;
     if (success) this.#verified += 1;
-    const { history, opened } = recordOutcome(
-      attempted,
-      success,
-      this.#options.clock.now(),
-      this.#circuit,
-    );
+    const finishedAt = this.#options.clock.now();
+    const outcome = recordOutcome(attempted, success, finishedAt, this.#circuit);
+    // Backoff counts from the end of the last attempt, as the kubelet's counts from a
+    // container's exit: an attempt that took longer than the delay must not make the
+    // retry start at once.
+    const history = { ...outcome.history, last_attempt_ms: finishedAt };
+    const { opened } = outcome;
     try {
       await this.#store.putTarget(job.plan.targetKey, history);
     } catch (error) {

@@ -20,6 +20,13 @@ const POLICY = `
   target: 'svc-{{ $labels.svc }}'
   argv: ['/bin/true']
   cooldown: 60s
+- name: slow-fails
+  matchers: ['alertname="SlowFails"']
+  action: exec
+  target: 'svc-{{ $labels.svc }}'
+  argv: ['/usr/bin/timeout', '0.3', '/bin/sleep', '5']
+  cooldown: 0s
+  max_attempts: 2
 - name: quick
   matchers: ['alertname="Quick"']
   action: exec
@@ -36,7 +43,7 @@ async function start(config: Record<string, unknown> = {}): Promise<void> {
   t = await startTestHealer(
     {
       auth_disabled: true,
-      allowed_commands: ['/bin/true', '/bin/false'],
+      allowed_commands: ['/bin/true', '/bin/false', '/usr/bin/timeout'],
       circuit_failure_threshold: 100,
       ...config,
     },
@@ -95,6 +102,18 @@ describe('backoff', () => {
     expect(entries('failed')).toHaveLength(8);
     const text = await t.registry.getSingleMetricAsString('aegis_heal_skips_total');
     expect(text).toContain('aegis_heal_skips_total{reason="backoff"} 8');
+  });
+
+  it('counts the delay from the end of an attempt that outlasted it', async () => {
+    await start();
+    await send('SlowFails', '00000000000000c1');
+    await vi.waitFor(() => expect(t.healer.status().in_flight).toBe(1));
+    // The attempt takes 15 s of the healer's clock, longer than the 10 s backoff.
+    clock.advance(15_000);
+    await attemptsReach(1);
+    expect(entries('failed')).toHaveLength(1);
+    expect(deferrals()).toEqual([10]);
+    expect(t.healer.status().attempts).toBe(1);
   });
 
   it('defers a new episode on a recently healed target, and forgets after 10 min alone', async () => {
