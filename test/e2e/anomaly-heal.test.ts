@@ -91,14 +91,6 @@ describe('an endpoint that turns slow', () => {
           : undefined,
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    // The rule sees a series' first onset (its counter appears at 1) only on an agent it
-    // already scraped 2 m before: see prometheus/rules/anomalies.yml.
-    await eventually(
-      'Prometheus has scraped the agent for 2 minutes',
-      async () => ((await prom.query('aegis_build_info offset 2m')).length > 0 ? true : undefined),
-      { timeoutMs: 150_000, intervalMs: 1_000 },
-    );
-
     const watch = watchAlerts(live(), (labels) => labels.metric === METRIC);
     try {
       delayMs = 400;

@@ -51,9 +51,13 @@ const OUTPUT_TAIL_CHARS = 8_192;
 export function spawnDaemon(
   command: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv } = {},
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
 ): DaemonProcess {
-  const child = spawn(command, args, { env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    env: options.env,
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let tail = '';
   const record = (chunk: Buffer): void => {
     tail = (tail + chunk.toString()).slice(-OUTPUT_TAIL_CHARS);

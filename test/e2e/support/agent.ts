@@ -95,7 +95,11 @@ export async function startAgent(
   };
 
   try {
-    daemon = spawnDaemon(process.execPath, [cli, `--config.file=${join(dir, 'sentinel.yml')}`]);
+    // In its own folder: the command keeps detector state (data/) and the audit below its
+    // working directory, and no run may inherit another's learned normal.
+    daemon = spawnDaemon(process.execPath, [cli, `--config.file=${join(dir, 'sentinel.yml')}`], {
+      cwd: dir,
+    });
     await waitUntilReady(`agent on port ${port}`, () => answersOk(`${url}/healthz`), {
       daemon,
       timeoutMs: 30_000,
