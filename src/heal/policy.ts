@@ -3,10 +3,9 @@
  * is matched against the rules in order; the first match wins unless that rule says
  * `continue: true`, and then later rules are tried too.
  */
-import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { duration } from '../config/duration.js';
+import { parseYaml, readYamlFile } from '../config/yaml-file.js';
 import { describeIssues } from '../config/validate.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { type Matcher, matchesAll, parseMatcher } from './matchers.js';
@@ -123,30 +122,12 @@ export function compilePolicy(raw: unknown, source: string): Policy {
 
 /** Parses policy YAML text. Throws ConfigError naming the file and, for YAML errors, the line. */
 export function parsePolicyText(text: string, source: string): Policy {
-  const document = parseDocument(text, { uniqueKeys: true });
-  if (document.errors.length > 0) {
-    throw new ConfigError(
-      source,
-      document.errors.map((error) => ({
-        path: source,
-        message: `YAML syntax error at line ${error.linePos?.[0].line ?? '?'}: ${error.message.split('\n')[0]}`,
-      })),
-    );
-  }
-  return compilePolicy(document.toJS() ?? [], source);
+  return compilePolicy(parseYaml(text, source, source) ?? [], source);
 }
 
 export async function loadPolicy(path: string | undefined): Promise<Policy> {
   if (path === undefined) return compilePolicy(DEFAULT_POLICY_RULES, 'default policy');
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const reason =
-      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String(error);
-    throw new ConfigError(path, [{ path, message: `cannot read: ${reason}` }]);
-  }
-  return parsePolicyText(text, path);
+  return parsePolicyText(await readYamlFile(path, path), path);
 }
 
 /** For `aegis-sentinel check-config`: the policy file's problems, [] when it is valid. */

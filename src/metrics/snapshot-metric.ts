@@ -27,17 +27,9 @@ export function snapshotGauge<L extends string>(
   definition: SnapshotMetricDefinition<L>,
 ): Gauge<L> {
   return new Gauge<L>({
-    name: definition.name,
-    help: definition.help,
-    labelNames: definition.labelNames,
-    registers: [registry],
+    ...options(registry, definition),
     collect() {
-      clear(this, definition.labelNames.length === 0);
-      const snapshot = source();
-      if (!snapshot) return;
-      for (const [labels, value] of definition.read(snapshot)) {
-        if (Number.isFinite(value)) this.set(labels, value);
-      }
+      refill(this, source, definition, (labels, value) => this.set(labels, value));
     },
   });
 }
@@ -49,29 +41,39 @@ export function snapshotCounter<L extends string>(
   definition: SnapshotMetricDefinition<L>,
 ): Counter<L> {
   return new Counter<L>({
-    name: definition.name,
-    help: definition.help,
-    labelNames: definition.labelNames,
-    registers: [registry],
+    ...options(registry, definition),
     collect() {
-      clear(this, definition.labelNames.length === 0);
-      const snapshot = source();
-      if (!snapshot) return;
-      for (const [labels, value] of definition.read(snapshot)) {
-        if (Number.isFinite(value) && value >= 0) this.inc(labels, value);
-      }
+      refill(this, source, definition, (labels, value) => {
+        if (value >= 0) this.inc(labels, value);
+      });
     },
   });
 }
 
+function options<L extends string>(registry: Registry, definition: SnapshotMetricDefinition<L>) {
+  const { name, help, labelNames } = definition;
+  return { name, help, labelNames, registers: [registry] };
+}
+
 /**
- * Empties a metric. prom-client's reset() leaves an unlabelled metric at 0, which
- * would export a made-up `aegis_node_memory_total_bytes 0` while the host collector
- * is failing; removing the empty label set leaves no sample at all instead.
+ * Empties the metric, then writes the snapshot's finite samples. prom-client's reset()
+ * leaves an unlabelled metric at 0, which would export a made-up
+ * `aegis_node_memory_total_bytes 0` while the host collector is failing; removing the
+ * empty label set leaves no sample at all instead.
  */
-function clear(metric: { reset(): void; remove(): void }, unlabelled: boolean): void {
+function refill<L extends string>(
+  metric: { reset(): void; remove(): void },
+  source: SnapshotSource,
+  definition: SnapshotMetricDefinition<L>,
+  write: (labels: Labels<L>, value: number) => void,
+): void {
   metric.reset();
-  if (unlabelled) metric.remove();
+  if (definition.labelNames.length === 0) metric.remove();
+  const snapshot = source();
+  if (!snapshot) return;
+  for (const [labels, value] of definition.read(snapshot)) {
+    if (Number.isFinite(value)) write(labels, value);
+  }
 }
 
 /** A sample with no labels. */

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AegisSentinel, withSentinel } from '../../src/index.js';
 import { silentLogger } from '../../src/logger.js';
+import { sample, scrapeUntil as scrapeExpositionUntil } from '../support/exposition.js';
 import { promtoolCheckMetrics } from './support/promtool.js';
 import { startControllableServer, type ControllableServer } from './support/controllable-server.js';
 
@@ -47,24 +48,9 @@ async function scrape(): Promise<string> {
   return (await fetch(`${base}/metrics`)).text();
 }
 
-function sample(exposition: string, name: string): number | undefined {
-  const line = exposition.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? undefined : Number(line.slice(name.length + 1));
-}
-
 /** Waits until a scrape satisfies `accept`, then returns that scrape. */
-async function scrapeUntil(
-  accept: (exposition: string) => boolean,
-  timeoutMs = 5000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const body = await scrape();
-    if (accept(body)) return body;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms; last scrape:\n${body}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+function scrapeUntil(accept: (exposition: string) => boolean): Promise<string> {
+  return scrapeExpositionUntil(`${base}/metrics`, accept);
 }
 
 describe('the running agent', () => {

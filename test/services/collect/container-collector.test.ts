@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AegisSentinel } from '../../../src/index.js';
 import { silentLogger } from '../../../src/logger.js';
+import { sample, scrapeUntil as scrapeExpositionUntil } from '../../support/exposition.js';
 import { startPodmanEngine, type PodmanEngine } from '../../support/podman.js';
 
 let engine: PodmanEngine;
@@ -34,23 +35,8 @@ afterAll(async () => {
   await engine?.stop();
 });
 
-function sample(exposition: string, series: string): number | undefined {
-  const line = exposition.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
-
-async function scrapeUntil(
-  accept: (exposition: string) => boolean,
-  timeoutMs = 15_000,
-): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const body = await (await fetch(`${base}/metrics`)).text();
-    if (accept(body)) return body;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms; last scrape:\n${body}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function scrapeUntil(accept: (exposition: string) => boolean): Promise<string> {
+  return scrapeExpositionUntil(`${base}/metrics`, accept, 15_000, 100);
 }
 
 describe('container metrics against a real engine', () => {
