@@ -8,7 +8,7 @@
  * fresh fingerprint), so the healer does its full work for each: auth, schema, policy,
  * label safety, claim, queue, dispatch, audit line and log lines.
  *
- *   npm run bench:heal [-- --requests 20000 --concurrency 32 --rounds 3]
+ *   npm run bench:heal [-- --requests 20000 --concurrency 32 --rounds 3 --profile DIR]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +34,9 @@ const option = (name: string, fallback: number): number => {
 const REQUESTS = option('requests', 20_000);
 const CONCURRENCY = option('concurrency', 32);
 const ROUNDS = option('rounds', 3);
+/** `--profile DIR`: each server writes a V8 CPU profile there, to see where a request's time goes. */
+const profileIndex = args.indexOf('--profile');
+const PROFILE_DIR = profileIndex === -1 ? undefined : args[profileIndex + 1];
 const WARMUP = 3_000;
 const TOKEN = 'bench-heal-token';
 const SERVICES = 50;
@@ -114,9 +117,12 @@ async function serve(mode: Mode): Promise<void> {
 }
 
 function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', mode], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, fileURLToPath(import.meta.url), '--serve', mode],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout?.on('data', (chunk: Buffer) => {
