@@ -1,14 +1,13 @@
 // A real Alertmanager for tests: Debian's `prometheus-alertmanager` on 127.0.0.1, alone
 // (no gossip cluster), with private storage, loaded with the shipped
 // prometheus/alertmanager.yml. Only addresses, the token file and intervals are changed.
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { formatDuration, parseDurationSeconds } from '../../src/config/duration.js';
 import { freeLoopbackPort } from './ports.js';
-import { type DaemonProcess, spawnDaemon, waitUntilReady } from './processes.js';
-import { answersOk } from './prometheus.js';
+import { startPrivateDaemon } from './private-daemon.js';
 
 const SHIPPED_CONFIG = join(import.meta.dirname, '..', '..', 'prometheus', 'alertmanager.yml');
 const ROUTE_INTERVALS = ['group_wait', 'group_interval', 'repeat_interval'] as const;
@@ -93,9 +92,21 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
   }
   await writeFile(join(dir, 'alertmanager.yml'), stringifyYaml(config));
 
-  let daemon: DaemonProcess | undefined;
-  let stopping: Promise<void> | undefined;
-  const server: AlertmanagerServer = {
+  const running = await startPrivateDaemon({
+    what: `alertmanager on port ${port}`,
+    dir,
+    command: 'prometheus-alertmanager',
+    args: [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${join(dir, 'data')}`,
+      `--web.listen-address=${address}`,
+      // Alone: without this it gossips on 0.0.0.0:9094 and waits for peers.
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
+    readyUrl: `${url}/-/ready`,
+  });
+  return {
     url,
     address,
     alerts: async () => {
@@ -103,33 +114,8 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
       if (!response.ok) throw new Error(`Alertmanager /api/v2/alerts: ${response.status}`);
       return (await response.json()) as AmAlert[];
     },
-    stop: () => {
-      stopping ??= (async () => {
-        await daemon?.stop();
-        await rm(dir, { recursive: true, force: true });
-      })();
-      return stopping;
-    },
+    stop: running.stop,
   };
-
-  try {
-    daemon = spawnDaemon('prometheus-alertmanager', [
-      `--config.file=${join(dir, 'alertmanager.yml')}`,
-      `--storage.path=${join(dir, 'data')}`,
-      `--web.listen-address=${address}`,
-      // Alone: without this it gossips on 0.0.0.0:9094 and waits for peers.
-      '--cluster.listen-address=',
-      '--log.level=warn',
-    ]);
-    await waitUntilReady(`alertmanager on port ${port}`, () => answersOk(`${url}/-/ready`), {
-      daemon,
-      timeoutMs: 30_000,
-    });
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  return server;
 }
 
 function scaleRoute(route: Route, scale: number): void {

@@ -1,13 +1,13 @@
 // A real Prometheus for tests: Debian's `prometheus` on 127.0.0.1 with a private TSDB,
 // loaded with the shipped prometheus/prometheus.yml and prometheus/rules/*.yml. Only what
 // a test machine must change is changed: addresses, paths and intervals.
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { formatDuration, parseDurationSeconds } from '../../src/config/duration.js';
 import { freeLoopbackPort } from './ports.js';
-import { type DaemonProcess, spawnDaemon, waitUntilReady } from './processes.js';
+import { startPrivateDaemon } from './private-daemon.js';
 
 const SHIPPED_DIR = join(import.meta.dirname, '..', '..', 'prometheus');
 
@@ -86,47 +86,34 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Prome
   await writeFile(join(dir, 'prometheus.yml'), stringifyYaml(config));
   await writeScaledRules(join(dir, 'rules'), forScale);
 
-  let daemon: DaemonProcess | undefined;
-  let stopping: Promise<void> | undefined;
+  const running = await startPrivateDaemon({
+    what: `prometheus on port ${port}`,
+    dir,
+    command: 'prometheus',
+    args: [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      // Tests read rule state and data points right away, at their own pace.
+      '--log.level=warn',
+    ],
+    readyUrl: `${url}/-/ready`,
+  });
   const api = async <T>(path: string): Promise<T> => {
     const response = await fetch(`${url}${path}`, { signal: AbortSignal.timeout(10_000) });
     const body = (await response.json()) as { status: string; data: T; error?: string };
     if (body.status !== 'success') throw new Error(`Prometheus ${path}: ${body.error}`);
     return body.data;
   };
-  const server: PrometheusServer = {
+  return {
     url,
     forScale,
     query: async (expr) =>
       (await api<{ result: PromSample[] }>(`/api/v1/query?query=${encodeURIComponent(expr)}`))
         .result,
     alerts: async () => (await api<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts,
-    stop: () => {
-      stopping ??= (async () => {
-        await daemon?.stop();
-        await rm(dir, { recursive: true, force: true });
-      })();
-      return stopping;
-    },
+    stop: running.stop,
   };
-
-  try {
-    daemon = spawnDaemon('prometheus', [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      // Tests read rule state and data points right away, at their own pace.
-      '--log.level=warn',
-    ]);
-    await waitUntilReady(`prometheus on port ${port}`, () => answersOk(`${url}/-/ready`), {
-      daemon,
-      timeoutMs: 30_000,
-    });
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  return server;
 }
 
 function setTargets(staticConfigs: { targets: string[] }[], targets: string[]): void {
@@ -150,16 +137,5 @@ async function writeScaledRules(dir: string, scale: number): Promise<void> {
       rule.for = formatDuration(seconds * scale);
     }
     await writeFile(join(dir, name), stringifyYaml(rules));
-  }
-}
-
-/** Whether `url` answers 2xx now. */
-export async function answersOk(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
-    await response.body?.cancel();
-    return response.ok;
-  } catch {
-    return false;
   }
 }

@@ -1,13 +1,12 @@
 // One agent process for e2e scenarios: the real CLI on a loopback port with a YAML config
 // written to a private dir, stopped (SIGTERM, then SIGKILL) by stop().
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify as stringifyYaml } from 'yaml';
 import type { SentinelConfigInput } from '../../../src/config/schema.js';
 import { freeLoopbackPort } from '../../support/ports.js';
-import { type DaemonProcess, spawnDaemon, waitUntilReady } from '../../support/processes.js';
-import { answersOk } from '../../support/prometheus.js';
+import { startPrivateDaemon } from '../../support/private-daemon.js';
 import { parseExposition, type ExpositionSample } from './exposition.js';
 
 /** The fields of the healer's audit entries that scenarios assert on. */
@@ -62,15 +61,22 @@ export async function startAgent(
   };
   await writeFile(join(dir, 'sentinel.yml'), stringifyYaml(config));
 
-  let daemon: DaemonProcess | undefined;
-  let stopping: Promise<void> | undefined;
-  const agent: AgentProcess = {
+  // In its own folder: the command keeps detector state in data/ below its working
+  // directory, and no run may inherit another's learned normal.
+  const running = await startPrivateDaemon({
+    what: `agent on port ${port}`,
+    dir,
+    command: process.execPath,
+    args: [cli, `--config.file=${join(dir, 'sentinel.yml')}`],
+    cwd: dir,
+    readyUrl: `${url}/healthz`,
+  });
+  return {
     url,
     address,
     dir,
     metrics: async () => {
-      // As Prometheus asks for it: after an OpenMetrics scrape the text format loses the
-      // `_total` of counter names (prom-client shares the metric objects between both).
+      // As Prometheus asks for it, so the scenarios read what Prometheus reads.
       const response = await fetch(`${url}/metrics`, {
         headers: { accept: 'application/openmetrics-text; version=1.0.0' },
         signal: AbortSignal.timeout(5_000),
@@ -84,29 +90,7 @@ export async function startAgent(
         .filter((line) => line !== '')
         .map((line) => JSON.parse(line) as AuditEntry);
     },
-    output: () => daemon?.output() ?? '',
-    stop: () => {
-      stopping ??= (async () => {
-        await daemon?.stop();
-        await rm(dir, { recursive: true, force: true });
-      })();
-      return stopping;
-    },
+    output: () => running.daemon.output(),
+    stop: running.stop,
   };
-
-  try {
-    // In its own folder: the command keeps detector state (data/) and the audit below its
-    // working directory, and no run may inherit another's learned normal.
-    daemon = spawnDaemon(process.execPath, [cli, `--config.file=${join(dir, 'sentinel.yml')}`], {
-      cwd: dir,
-    });
-    await waitUntilReady(`agent on port ${port}`, () => answersOk(`${url}/healthz`), {
-      daemon,
-      timeoutMs: 30_000,
-    });
-  } catch (error) {
-    await agent.stop();
-    throw error;
-  }
-  return agent;
 }

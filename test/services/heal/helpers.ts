@@ -1,22 +1,14 @@
-// Healers for services tests: real engine and Redis, a temp audit file, a capturing logger.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import express from 'express';
-import { Registry } from 'prom-client';
-import { type RecoveryConfigInput, recoverySchema } from '../../../src/config/recovery.js';
-import { Healer } from '../../../src/heal/healer.js';
-import { capturingLogger } from '../../unit/heal/helpers.js';
+// Healers for services tests: the unit tier's test healer, pointed at a real engine and
+// authenticated with a bearer token, as Alertmanager would send it.
+import { startTestHealer, type TestHealer } from '../../unit/heal/helpers.js';
+import type { RecoveryConfigInput } from '../../../src/config/recovery.js';
 
 export { notification } from '../../unit/heal/helpers.js';
 
 export const TOKEN = 'services-heal-token';
 
-export interface ServiceHealer {
-  healer: Healer;
-  app: express.Express;
-  registry: Registry;
-  lines: Record<string, unknown>[];
+export interface ServiceHealer extends TestHealer {
+  /** Stops the healer and removes its folder. */
   stop(): Promise<void>;
 }
 
@@ -26,35 +18,12 @@ export async function startServiceHealer(
   dockerHost?: string,
   policyYaml?: string,
 ): Promise<ServiceHealer> {
-  const dir = await mkdtemp(join(tmpdir(), 'aegis-heal-svc-'));
-  if (policyYaml !== undefined) {
-    config = { ...config, policy_file: join(dir, 'policy.yml') };
-    await writeFile(join(dir, 'policy.yml'), policyYaml);
-  }
   process.env.AEGIS_SERVICES_HEAL_TOKEN = TOKEN;
-  const lines: Record<string, unknown>[] = [];
-  const registry = new Registry();
-  const healer = new Healer({
-    config: recoverySchema.parse({
-      audit_file: join(dir, 'audit.jsonl'),
-      auth_token_env: 'AEGIS_SERVICES_HEAL_TOKEN',
-      ...config,
-    }),
-    registry,
-    logger: capturingLogger(lines),
-    ...(dockerHost ? { dockerHost } : {}),
-  });
-  await healer.start();
-  const app = express();
-  app.use(healer.router());
-  return {
-    healer,
-    app,
-    registry,
-    lines,
-    async stop() {
-      await healer.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const healer = await startTestHealer(
+    { auth_token_env: 'AEGIS_SERVICES_HEAL_TOKEN', ...config },
+    policyYaml,
+    undefined,
+    dockerHost,
+  );
+  return { ...healer, stop: healer.cleanup };
 }

@@ -31,11 +31,15 @@ export function capturingLogger(lines: Record<string, unknown>[]): Logger {
   return pino({ level: 'debug' }, sink);
 }
 
-/** A started healer whose policy is `policyYaml` (the default policy when omitted). */
+/**
+ * A started healer whose policy is `policyYaml` (the default policy when omitted). Its
+ * Docker host is `dockerHost`, or a socket that does not exist when none is given.
+ */
 export async function startTestHealer(
   config: RecoveryConfigInput,
   policyYaml?: string,
   clock?: Clock,
+  dockerHost?: string,
 ): Promise<TestHealer> {
   const dir = await mkdtemp(join(tmpdir(), 'aegis-heal-test-'));
   let policyFile: string | undefined;
@@ -53,7 +57,7 @@ export async function startTestHealer(
     }),
     registry,
     logger: capturingLogger(lines),
-    dockerHost: `unix://${join(dir, 'no-docker.sock')}`,
+    dockerHost: dockerHost ?? `unix://${join(dir, 'no-docker.sock')}`,
     ...(clock ? { clock } : {}),
   });
   await healer.start();
