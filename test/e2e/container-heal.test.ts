@@ -138,12 +138,30 @@ describe('a killed container is healed through Prometheus and Alertmanager', () 
       try {
         const killedAt = performance.now();
         await (engine as PodmanEngine).podman(['kill', web.name]);
-        await eventually('the agent probes the dead endpoint', async () =>
-          (await probeSuccess(web.name)) === 0 ? true : undefined,
-        );
+        // The agent sees the kill: its probe fails, or its container listing shows the
+        // exit. Only the listing does when the kill lands between a round's probe and its
+        // listing and the restart beats the next round, which a 1 s chain can do.
+        const killRound = await eventually('the agent sees the kill', async () => {
+          const samples = await agent().metrics();
+          // Read after the samples: the round they came from started no later.
+          const round = await agent().lastCollection();
+          const probeFailed =
+            sampleValue(samples, 'aegis_probe_success', { target: web.name }) === 0;
+          const exited =
+            sampleValue(samples, 'aegis_container_state', { name: web.name, state: 'exited' }) ===
+            1;
+          return probeFailed || exited ? round : undefined;
+        });
+        // Recovered: a probe succeeds in a round that started after the one that saw the
+        // kill, so it reached the restarted server and not the one before the kill.
         await eventually(
           'the probe recovers',
-          async () => ((await probeSuccess(web.name)) === 1 ? true : undefined),
+          async () => {
+            // Read before the samples: the round they came from started no earlier.
+            const round = await agent().lastCollection();
+            const success = await probeSuccess(web.name);
+            return round > killRound && success === 1 ? true : undefined;
+          },
           { timeoutMs: 60_000, intervalMs: 50 },
         );
         const seconds = (performance.now() - killedAt) / 1000;

@@ -28,6 +28,8 @@ export interface AgentProcess {
   dir: string;
   /** The samples of /metrics now. */
   metrics(): Promise<ExpositionSample[]>;
+  /** When the latest collection round started (from /status), Unix milliseconds; 0 before the first. */
+  lastCollection(): Promise<number>;
   /** The healing decisions in the audit file (`audit.jsonl` in `dir`), oldest first. */
   audit(): Promise<AuditEntry[]>;
   /** What the agent wrote, for failure messages. */
@@ -82,6 +84,12 @@ export async function startAgent(
         signal: AbortSignal.timeout(5_000),
       });
       return parseExposition(await response.text());
+    },
+    lastCollection: async () => {
+      const response = await fetch(`${url}/status`, { signal: AbortSignal.timeout(5_000) });
+      const status = (await response.json()) as { collection: { last_collection: string | null } };
+      const last = status.collection.last_collection;
+      return last === null ? 0 : Date.parse(last);
     },
     audit: async () => {
       const text = await readFile(join(dir, 'audit.jsonl'), 'utf8').catch(() => '');
