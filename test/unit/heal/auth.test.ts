@@ -24,6 +24,9 @@ describe('createAuthenticator', () => {
     expect(auth.check('bearer file-token')).toBe('ok');
     expect(auth.check('Bearer env-token')).toBe('wrong');
     expect(auth.check('Bearer file-token-and-more')).toBe('wrong');
+    expect(auth.check('Bearer file-toke')).toBe('wrong');
+    expect(auth.check('Bearer file-tokex')).toBe('wrong');
+    expect(auth.check('Bearer fïle-token')).toBe('wrong');
     expect(auth.check(undefined)).toBe('missing');
     expect(auth.check('Basic ZmlsZS10b2tlbg==')).toBe('missing');
   });
