@@ -96,7 +96,7 @@ async function serve(mode: Mode): Promise<void> {
       logger,
     });
     await healer.start();
-    app.use(healer.router());
+    app.post('/heal', healer.handler());
     app.get('/bench/delays', (_req, res) => {
       res.json(delays);
       delays = [];

@@ -149,7 +149,7 @@ export class AegisSentinel implements AsyncDisposable {
         status: () => this.getStatus(),
         health: () => this.#health(),
         logger: this.logger,
-        routers: [this.#healer.router()],
+        heal: this.#healer.handler(),
       });
       this.#server = await listen(this.config.web, app);
     } catch (error) {

@@ -35,7 +35,8 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], prefix = '')
   return problems;
 }
 
-function describeValue(value: unknown): string {
+/** A value as a problem names it: `null`, `an array`, `an object`, `number 4`. */
+export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';

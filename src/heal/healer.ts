@@ -4,7 +4,7 @@
  * the agent codes against.
  */
 import { performance } from 'node:perf_hooks';
-import type { Router } from 'express';
+import type { RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Snapshot } from '../collect/snapshot.js';
 import type { RecoveryConfig } from '../config/recovery.js';
@@ -29,8 +29,8 @@ import { type HealAlert, type PlannedAlert, planAlert } from './planner.js';
 import { loadPolicy, type Policy } from './policy.js';
 import { RedisStateStore } from './redis-state-store.js';
 import type { StateStore } from './state-store.js';
-import { createWebhookRouter, type WebhookReply } from './webhook-router.js';
-import type { Notification } from './webhook-schema.js';
+import { createWebhookHandler, type WebhookReply } from './webhook-handler.js';
+import type { Notification } from './webhook-payload.js';
 
 export { checkPolicyFile } from './policy.js';
 export type { AuditEntry } from './audit-log.js';
@@ -72,7 +72,7 @@ export class Healer {
   readonly #dispatcher: Dispatcher;
   readonly #local: LocalAlerts;
   readonly #check: LabelCheck;
-  readonly #router: Router;
+  readonly #handler: RequestHandler;
   #auth: Authenticator | undefined;
   #policy: Policy = [];
   #state: State = 'created';
@@ -136,7 +136,7 @@ export class Healer {
       repeatIntervalMs: config.local_repeat_interval * 1000,
     });
     const auth = () => this.#auth;
-    this.#router = createWebhookRouter({
+    this.#handler = createWebhookHandler({
       ready: () => this.#state === 'running',
       auth: {
         check: (header) => this.#auth?.check(header) ?? 'not_configured',
@@ -206,9 +206,9 @@ export class Healer {
     }, CIRCUIT_REFRESH_MS);
   }
 
-  /** Handles POST /heal completely; mount it before the 404/405 handlers. */
-  router(): Router {
-    return this.#router;
+  /** Handles POST /heal completely. */
+  handler(): RequestHandler {
+    return this.#handler;
   }
 
   async #receive(notification: Notification, receivedAt: number): Promise<WebhookReply> {
@@ -239,7 +239,8 @@ export class Healer {
       };
     }
     this.#metrics.notifications.inc({ status: notification.status });
-    this.#logger.info(
+    // Debug: every alert's decision is logged at info, with its reason, right after.
+    this.#logger.debug(
       {
         event: 'heal_notification_received',
         receiver: notification.receiver,
@@ -249,6 +250,18 @@ export class Healer {
       },
       `notification: ${alerts.length} alert(s) ${notification.status}`,
     );
+    if (notification.truncatedAlerts > 0) {
+      this.#logger.warn(
+        {
+          event: 'heal_notification_truncated',
+          receiver: notification.receiver,
+          group_key: notification.groupKey,
+          truncated_alerts: notification.truncatedAlerts,
+        },
+        `Alertmanager left ${notification.truncatedAlerts} alert(s) out of this notification ` +
+          `(the receiver's max_alerts): the healer never sees them`,
+      );
+    }
     try {
       const decisions = await this.#dispatcher.submit(planned);
       return { status: 202, body: { status: 'accepted', decisions } };

@@ -1,28 +1,24 @@
 /**
- * POST /heal, completely: method, bearer token, content type, body limit, JSON, schema,
- * then the healer. Every refusal is a JSON body `{ error, message, problems? }` whose
- * problems name the failing field path, and nothing reaches the healer before all HTTP
- * checks passed. Checks run cheapest and least trusting first: the token is checked
- * before the body is read at all.
+ * POST /heal, completely: bearer token, content type, body limit, JSON, schema, then
+ * the healer. Every refusal is a JSON body `{ error, message, problems? }` whose problems
+ * name the failing field path, and nothing reaches the healer before all HTTP checks
+ * passed. Checks run cheapest and least trusting first: the token is checked before the
+ * body is read at all. It is one request handler, not a router of layers: every express
+ * layer costs on every request (`npm run bench:heal`).
  */
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from 'express';
+import express, { type Request, type RequestHandler, type Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logger.js';
 import type { Authenticator } from './auth.js';
 import type { HealMetrics } from './heal-metrics.js';
-import { type Notification, notificationSchema, schemaProblems } from './webhook-schema.js';
+import { type Notification, parseNotification } from './webhook-payload.js';
 
 export interface WebhookReply {
   status: number;
   body: unknown;
 }
 
-export interface WebhookRouterOptions {
+export interface WebhookHandlerOptions {
   /** False before start and while stopping: /heal answers 503 so Alertmanager delivers again. */
   ready(): boolean;
   auth: Authenticator;
@@ -38,9 +34,9 @@ interface Problem {
   message: string;
 }
 
-export function createWebhookRouter(options: WebhookRouterOptions): express.Router {
+/** The handler for POST /heal; the app answers other methods with its 405. */
+export function createWebhookHandler(options: WebhookHandlerOptions): RequestHandler {
   const { auth, metrics, logger } = options;
-  const router = express.Router();
 
   const refuse = (
     res: Response,
@@ -118,20 +114,11 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
     return false;
   };
 
-  // One layer for the three header checks: each express layer costs on every request.
-  const admit: RequestHandler = (req, res, next) => {
-    if (ready(res) && authenticated(req, res) && json(req, res)) next();
-  };
-
   const parseJson = express.json({ limit: options.maxBodyBytes, strict: false, type: () => true });
 
-  const onBodyError: ErrorRequestHandler = (
-    error: { type?: string; message?: string },
-    _req,
-    res,
-    next,
-  ) => {
-    switch (error.type) {
+  const onBodyError = (error: unknown, res: Response, next: (error: unknown) => void): void => {
+    const { type, message } = error as { type?: string; message?: string };
+    switch (type) {
       case 'entity.too.large':
         refuse(
           res,
@@ -143,20 +130,15 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
         );
         return;
       case 'entity.parse.failed':
-        refuse(res, 400, 'invalid_json', `the body is not JSON: ${error.message}`, 'invalid', [
-          { path: '', message: `not JSON: ${error.message}` },
+        refuse(res, 400, 'invalid_json', `the body is not JSON: ${message}`, 'invalid', [
+          { path: '', message: `not JSON: ${message}` },
         ]);
         return;
       case 'encoding.unsupported':
       case 'charset.unsupported':
-        refuse(
-          res,
-          415,
-          'unsupported_media_type',
-          error.message ?? 'unsupported encoding',
-          'invalid',
-          [{ path: 'content-type', message: error.message ?? 'unsupported encoding' }],
-        );
+        refuse(res, 415, 'unsupported_media_type', message ?? 'unsupported encoding', 'invalid', [
+          { path: 'content-type', message: message ?? 'unsupported encoding' },
+        ]);
         return;
       default:
         next(error);
@@ -165,9 +147,9 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
 
   const handle = async (req: Request, res: Response): Promise<void> => {
     const receivedAt = performance.now();
-    const parsed = notificationSchema.safeParse(req.body, { reportInput: true });
-    if (!parsed.success) {
-      const problems = schemaProblems(parsed.error.issues);
+    const parsed = parseNotification(req.body);
+    if (!parsed.ok) {
+      const { problems } = parsed;
       const first = problems[0] as Problem;
       refuse(
         res,
@@ -179,20 +161,15 @@ export function createWebhookRouter(options: WebhookRouterOptions): express.Rout
       );
       return;
     }
-    const reply = await options.receive(parsed.data, receivedAt);
+    const reply = await options.receive(parsed.notification, receivedAt);
     res.status(reply.status).json(reply.body);
   };
 
-  router.post('/heal', admit, parseJson, handle, onBodyError);
-  router.all('/heal', ((req, res) => {
-    res
-      .set('allow', 'POST')
-      .status(405)
-      .json({
-        error: 'method_not_allowed',
-        message: `${req.method} is not allowed on /heal; use POST`,
-      });
-  }) as RequestHandler);
-
-  return router;
+  return (req, res, next) => {
+    if (!(ready(res) && authenticated(req, res) && json(req, res))) return;
+    parseJson(req, res, (error?: unknown) => {
+      if (error !== undefined) onBodyError(error, res, next);
+      else handle(req, res).catch(next);
+    });
+  };
 }

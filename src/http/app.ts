@@ -6,8 +6,8 @@
 import express, {
   type ErrorRequestHandler,
   type Request,
+  type RequestHandler,
   type Response,
-  type Router,
 } from 'express';
 import type { Logger } from '../logger.js';
 import type { ExpositionRenderer } from '../metrics/exposition.js';
@@ -24,8 +24,8 @@ export interface AppOptions {
   status: () => unknown;
   health: () => Health;
   logger: Logger;
-  /** Routers mounted before the 404/405 handlers (the healer's POST /heal). */
-  routers?: Router[];
+  /** The healer's handler for POST /heal. */
+  heal?: RequestHandler;
 }
 
 /** The methods each known path answers, for 405's Allow header. */
@@ -63,7 +63,7 @@ export function createApp(options: AppOptions): express.Express {
       .json(health.healthy ? { status: 'ok' } : { status: 'unhealthy', reason: health.reason });
   });
 
-  for (const router of options.routers ?? []) app.use(router);
+  if (options.heal) app.post('/heal', options.heal);
 
   app.use((req, res) => {
     const allow = ROUTES[req.path];

@@ -62,7 +62,7 @@ export async function startTestHealer(
   });
   await healer.start();
   const app = express();
-  app.use(healer.router());
+  app.post('/heal', healer.handler());
   return {
     healer,
     app,

@@ -11,16 +11,15 @@ import { snapshotFixture } from '../support/snapshot-fixture.js';
 function app(health = { healthy: true } as { healthy: boolean; reason?: string }) {
   const registry = new Registry();
   registerProbeMetrics(registry, () => snapshotFixture());
-  const heal = express.Router();
-  heal.post('/heal', (_req, res) => {
-    res.status(202).json({ accepted: true });
-  });
+  const heal: express.RequestHandler = (req, res) => {
+    res.status(202).json({ method: req.method });
+  };
   return createApp({
     renderer: new ExpositionRenderer(registry),
     status: () => ({ service_status: 'running' }),
     health: () => health,
     logger: silentLogger(),
-    routers: [heal],
+    heal,
   });
 }
 
@@ -63,8 +62,8 @@ describe('HTTP app', () => {
     expect(response.text).toContain('<a href="status">Status</a>');
   });
 
-  it('mounts extra routers such as the healer', async () => {
-    expect((await request(app()).post('/heal').send({})).status).toBe(202);
+  it("hands POST /heal to the healer's handler", async () => {
+    expect((await request(app()).post('/heal').send({})).body).toEqual({ method: 'POST' });
   });
 
   it('answers unknown paths with a JSON 404', async () => {
@@ -84,5 +83,9 @@ describe('HTTP app', () => {
     const heal = await request(app()).get('/heal');
     expect(heal.status).toBe(405);
     expect(heal.headers.allow).toBe('POST');
+    expect(heal.body).toEqual({
+      error: 'method_not_allowed',
+      message: 'GET is not allowed on /heal; use POST',
+    });
   });
 });

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { parseNotification } from '../../../src/heal/webhook-payload.js';
+import { notification } from './helpers.js';
+
+function alertOf(body: Record<string, unknown>): Record<string, unknown> {
+  return (body.alerts as Record<string, unknown>[])[0] as Record<string, unknown>;
+}
+
+describe('parseNotification', () => {
+  it('keeps the fields the healer reads and drops the rest', () => {
+    const body = notification([
+      { labels: { alertname: 'Down', job: 'web' }, fingerprint: '00000000000000aa' },
+    ]);
+    expect(parseNotification(body)).toEqual({
+      ok: true,
+      notification: {
+        version: '4',
+        groupKey: '{}:{alertname="Test"}',
+        truncatedAlerts: 0,
+        status: 'firing',
+        receiver: 'aegis',
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'Down', job: 'web' },
+            startsAt: '2025-01-01T00:00:00Z',
+            fingerprint: '00000000000000aa',
+          },
+        ],
+      },
+    });
+  });
+
+  it('takes a missing truncatedAlerts as 0', () => {
+    const body = notification([{ labels: { alertname: 'Down' } }]);
+    delete body.truncatedAlerts;
+    const parsed = parseNotification(body);
+    expect(parsed.ok && parsed.notification.truncatedAlerts).toBe(0);
+  });
+
+  it.each([
+    '2025-01-01T00:00:00Z',
+    '2025-01-01T00:00:00.123456789Z',
+    '2025-06-30T23:59:59+02:00',
+    '2025-06-30t23:59:59z',
+  ])('accepts startsAt %s', (startsAt) => {
+    expect(parseNotification(notification([{ labels: { alertname: 'A' }, startsAt }])).ok).toBe(
+      true,
+    );
+  });
+
+  it.each([
+    'yesterday',
+    '2025-01-01',
+    '2025-13-01T00:00:00Z',
+    '2025-01-01T24:00:00Z',
+    '2025-01-01 00:00:00Z',
+  ])('refuses startsAt %s', (startsAt) => {
+    expect(parseNotification(notification([{ labels: { alertname: 'A' }, startsAt }]))).toEqual({
+      ok: false,
+      problems: [{ path: 'alerts.0.startsAt', message: 'expected an RFC 3339 timestamp' }],
+    });
+  });
+
+  it('names every problem by its path, in body order', () => {
+    const body = notification([{ labels: { alertname: 'A' } }, { labels: { alertname: 'B' } }]);
+    Object.assign(body, { version: 4, receiver: null, truncatedAlerts: 1.5 });
+    delete body.groupKey;
+    Object.assign(alertOf(body), { status: 'active', fingerprint: 'XYZ' });
+    (body.alerts as unknown[])[1] = 'an alert';
+    expect(parseNotification(body)).toEqual({
+      ok: false,
+      problems: [
+        { path: 'version', message: 'expected "4" (Alertmanager webhook version)' },
+        { path: 'groupKey', message: 'required: expected string' },
+        { path: 'truncatedAlerts', message: 'expected a whole number >= 0, got number 1.5' },
+        { path: 'receiver', message: 'expected string, got null' },
+        { path: 'alerts.0.status', message: 'expected "firing" or "resolved"' },
+        { path: 'alerts.0.fingerprint', message: 'expected 16 lowercase hex digits' },
+        { path: 'alerts.1', message: 'expected object, got string "an alert"' },
+      ],
+    });
+  });
+
+  it('checks label names, label values and the alertname', () => {
+    const body = notification([{ labels: { 'bad-name': 'x', job: 7 as unknown as string } }]);
+    expect(parseNotification(body)).toEqual({
+      ok: false,
+      problems: [
+        {
+          path: 'alerts.0.labels.bad-name',
+          message: 'expected a label name ([a-zA-Z_][a-zA-Z0-9_]*)',
+        },
+        { path: 'alerts.0.labels.job', message: 'expected string, got number 7' },
+        { path: 'alerts.0.labels.alertname', message: 'required: an alertname label' },
+      ],
+    });
+  });
+
+  it.each([
+    [null, 'expected object, got null'],
+    [[], 'expected object, got an array'],
+    ['{}', 'expected object, got string "{}"'],
+  ])('refuses the body %j', (body, message) => {
+    expect(parseNotification(body)).toEqual({ ok: false, problems: [{ path: '', message }] });
+  });
+
+  it('refuses missing, empty and non-list alerts', () => {
+    const missing = notification([{ labels: { alertname: 'A' } }]);
+    delete missing.alerts;
+    expect(parseNotification(missing)).toEqual({
+      ok: false,
+      problems: [{ path: 'alerts', message: 'required: expected array' }],
+    });
+    expect(parseNotification({ ...missing, alerts: [] })).toEqual({
+      ok: false,
+      problems: [{ path: 'alerts', message: 'expected at least one alert' }],
+    });
+    expect(parseNotification({ ...missing, alerts: { 0: {} } })).toEqual({
+      ok: false,
+      problems: [{ path: 'alerts', message: 'expected array, got an object' }],
+    });
+  });
+});
