@@ -39,6 +39,17 @@ export interface AlertDecision {
   reason?: string;
 }
 
+/** What a decision adds to its alert (and job) in the audit. */
+interface DecisionDetail {
+  reason?: string;
+  /** For decisions without a job: the rule and action they concern. */
+  rule?: string;
+  action?: string;
+  retry_at?: string;
+  duration_seconds?: number;
+  error?: string;
+}
+
 export interface DispatcherOptions {
   config: RecoveryConfig;
   store: StateStore;
@@ -147,7 +158,7 @@ export class Dispatcher {
           resolvedKey,
         };
         if (this.#stopping) {
-          this.#record('skipped', alert, { ...this.#jobFields(job), reason: 'stopping' });
+          this.#recordJob('skipped', job, { reason: 'stopping' });
           decisions.push({ ...base, rule, decision: 'skipped', reason: 'stopping' });
           continue;
         }
@@ -157,7 +168,7 @@ export class Dispatcher {
           this.#config.episode_ttl * 1000,
         );
         if (!claimed) {
-          this.#record('skipped', alert, { ...this.#jobFields(job), reason: 'duplicate' });
+          this.#recordJob('skipped', job, { reason: 'duplicate' });
           decisions.push({ ...base, rule, decision: 'skipped', reason: 'duplicate' });
           continue;
         }
@@ -189,11 +200,11 @@ export class Dispatcher {
     this.#stopping = true;
     for (const [job, timer] of this.#scheduled) {
       timer.cancel();
-      this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'stopping' });
+      this.#recordJob('skipped', job, { reason: 'stopping' });
     }
     this.#scheduled.clear();
     for (const job of this.#ready.splice(0)) {
-      this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'stopping' });
+      this.#recordJob('skipped', job, { reason: 'stopping' });
     }
     await Promise.all(this.#running);
   }
@@ -220,13 +231,13 @@ export class Dispatcher {
       if (job.resolvedKey !== resolvedKey) continue;
       timer.cancel();
       this.#scheduled.delete(job);
-      this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'resolved' });
+      this.#recordJob('skipped', job, { reason: 'resolved' });
     }
     for (let index = this.#ready.length - 1; index >= 0; index -= 1) {
       const job = this.#ready[index] as Job;
       if (job.resolvedKey !== resolvedKey) continue;
       this.#ready.splice(index, 1);
-      this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'resolved' });
+      this.#recordJob('skipped', job, { reason: 'resolved' });
     }
   }
 
@@ -274,7 +285,7 @@ export class Dispatcher {
     let locked = false;
     try {
       if (job.attempt > 1 && (await this.#store.exists(job.resolvedKey))) {
-        this.#record('skipped', job.alert, { ...this.#jobFields(job), reason: 'resolved' });
+        this.#recordJob('skipped', job, { reason: 'resolved' });
         return;
       }
       // A dry run changes nothing, so it needs no lock: it only reads the gates.
@@ -301,8 +312,7 @@ export class Dispatcher {
       }
       const due = nextAttemptAt(state, now, this.#backoff);
       if (due > now) {
-        this.#record('deferred', job.alert, {
-          ...this.#jobFields(job),
+        this.#recordJob('deferred', job, {
           reason: 'backoff',
           retry_at: new Date(due).toISOString(),
         });
@@ -339,7 +349,7 @@ export class Dispatcher {
   /** A "not now" skip: the claim is released, so a later delivery of the episode can act. */
   async #release(job: Job, reason: 'circuit_open' | 'cooldown'): Promise<void> {
     await this.#store.delete(job.episodeKey);
-    this.#record('skipped', job.alert, { ...this.#jobFields(job), reason });
+    this.#recordJob('skipped', job, { reason });
   }
 
   async #attempt(
@@ -360,8 +370,7 @@ export class Dispatcher {
       );
     } catch (error) {
       if (error instanceof NotAllowedError) {
-        this.#record('skipped', job.alert, {
-          ...this.#jobFields(job),
+        this.#recordJob('skipped', job, {
           reason: 'not_allowed',
           error: error.message,
         });
@@ -375,16 +384,8 @@ export class Dispatcher {
     }
     const delayMs = Math.round((started - job.receivedAt) * 1000) / 1000;
     if (this.#dryRun(job)) {
-      this.#record(
-        'dry_run',
-        job.alert,
-        {
-          ...this.#jobFields(job),
-          reason: 'dry_run',
-          ...(failure ? { error: (failure as Error).message } : {}),
-        },
-        { dispatch_delay_ms: delayMs },
-      );
+      const error = failure === undefined ? undefined : (failure as Error).message;
+      this.#recordJob('dry_run', job, { reason: 'dry_run', error }, delayMs);
       return;
     }
 
@@ -396,7 +397,7 @@ export class Dispatcher {
     this.#attempts += 1;
     this.#inFlight += 1;
     this.#options.metrics.inFlight.inc();
-    this.#record('started', job.alert, this.#jobFields(job), { dispatch_delay_ms: delayMs });
+    this.#recordJob('started', job, {}, delayMs);
     try {
       if (prepared && failure === undefined) {
         const attempt = prepared;
@@ -436,12 +437,11 @@ export class Dispatcher {
     }
     if (success) {
       this.#setCircuit(job.plan.targetKey, false);
-      this.#record('succeeded', job.alert, { ...this.#jobFields(job), duration_seconds: seconds });
+      this.#recordJob('succeeded', job, { duration_seconds: seconds });
       return;
     }
     const timedOut = failure instanceof ActionTimeoutError;
-    this.#record('failed', job.alert, {
-      ...this.#jobFields(job),
+    this.#recordJob('failed', job, {
       reason: timedOut ? 'timeout' : 'failure',
       duration_seconds: seconds,
       error: (failure as Error).message,
@@ -482,16 +482,6 @@ export class Dispatcher {
     }
   }
 
-  #jobFields(job: Job): Partial<AuditEntry> {
-    return {
-      rule: job.rule.name,
-      action: job.plan.action,
-      target: job.plan.targetKey,
-      attempt: job.attempt,
-      ...(job.plan.argv ? { argv: job.plan.argv } : {}),
-    };
-  }
-
   #logFields(job: Job): Record<string, unknown> {
     return {
       action: job.plan.action,
@@ -503,25 +493,56 @@ export class Dispatcher {
     };
   }
 
-  /** The one place a decision becomes an audit entry, a log line and metrics. */
-  #record(
+  /** A decision on an alert before it has a job: resolved, unmatched, refused. */
+  #record(decision: Decision, alert: HealAlert, detail: DecisionDetail): void {
+    this.#emit(this.#entry(decision, alert, detail, undefined));
+  }
+
+  /** A decision on a job; `dispatchDelayMs` goes to the log line of the action's start (or dry run). */
+  #recordJob(
+    decision: Decision,
+    job: Job,
+    detail: DecisionDetail = {},
+    dispatchDelayMs?: number,
+  ): void {
+    this.#emit(this.#entry(decision, job.alert, detail, job), dispatchDelayMs);
+  }
+
+  /**
+   * Every entry has every field, in one order, the absent ones undefined (which JSON
+   * leaves out): one object shape keeps this path, run for every decision, monomorphic.
+   */
+  #entry(
     decision: Decision,
     alert: HealAlert,
-    fields: Partial<AuditEntry>,
-    logOnly: Record<string, unknown> = {},
-  ): void {
-    const entry: AuditEntry = {
+    detail: DecisionDetail,
+    job: Job | undefined,
+  ): AuditEntry {
+    return {
       time: new Date(this.#options.clock.now()).toISOString(),
       decision,
       source: alert.source,
       alertname: alert.labels.alertname ?? '',
       fingerprint: alert.fingerprint,
       starts_at: alert.startsAt,
-      ...fields,
+      rule: job ? job.rule.name : detail.rule,
+      action: job ? job.plan.action : detail.action,
+      target: job?.plan.targetKey,
+      attempt: job?.attempt,
+      argv: job?.plan.argv,
+      reason: detail.reason,
+      retry_at: detail.retry_at,
+      duration_seconds: detail.duration_seconds,
+      error: detail.error,
     };
+  }
+
+  /** The one place a decision becomes an audit entry, a log line and metrics. */
+  #emit(entry: AuditEntry, dispatchDelayMs?: number): void {
+    const { decision } = entry;
     this.#options.audit.append(entry);
     const { metrics, logger } = this.#options;
-    const line = { ...entry, ...logOnly, event: EVENTS[decision] };
+    const line = { ...entry, dispatch_delay_ms: dispatchDelayMs, event: EVENTS[decision] };
     switch (decision) {
       case 'skipped':
       case 'deferred':
@@ -563,25 +584,38 @@ const EVENTS: Record<Decision, string> = {
 /**
  * Runs `work` with a signal aborted after `timeoutMs`, and stops waiting for it then even
  * if it ignores the signal (a hung Docker API call), rejecting with ActionTimeoutError.
+ * One promise and one timer, no race: it runs around every action's prepare step.
  */
-async function withTimeout<T>(
+function withTimeout<T>(
   work: (signal: AbortSignal) => Promise<T>,
   timeoutMs: number,
   plan: ActionPlan,
 ): Promise<T> {
   const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => {
       // Built only when it happens: an Error's stack capture is not free on the hot path.
       const error = new ActionTimeoutError(plan.action, plan.targetKey, timeoutMs / 1000);
       controller.abort(error);
       reject(error);
     }, timeoutMs);
+    let running: Promise<T>;
+    try {
+      running = work(controller.signal);
+    } catch (error) {
+      clearTimeout(timer);
+      reject(error);
+      return;
+    }
+    running.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([work(controller.signal), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
