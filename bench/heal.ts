@@ -23,6 +23,8 @@ import { destination, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { recoverySchema } from '../src/config/recovery.js';
 import { Healer } from '../src/heal/healer.js';
+import { loggerOptions } from '../src/logger.js';
+import { type CpuPinning, pinLoadAndServers } from './support/cpu-pinning.js';
 import { processCpuSeconds } from './support/process-cpu.js';
 import { median, quantile } from './support/stats.js';
 
@@ -67,11 +69,11 @@ async function serve(mode: Mode): Promise<void> {
       policy,
       `- name: bench\n  matchers: ['alertname="BenchDown"']\n  action: exec\n  target: 'svc-{{ $labels.service }}'\n  argv: ['/bin/true', '{{ $labels.service }}']\n`,
     );
-    // The agent logs every decision as a JSON line; so does the bench, to a sink, and a
-    // hook picks the dispatch delay off the dry-run lines.
+    // The agent logs every decision as a JSON line; so does the bench, formatted as the
+    // agent's, to a sink, and a hook picks the dispatch delay off the dry-run lines.
     const logger = pino(
       {
-        level: 'info',
+        ...loggerOptions('info'),
         hooks: {
           logMethod(inputArgs, method) {
             const fields = inputArgs[0] as { dispatch_delay_ms?: number };
@@ -116,11 +118,15 @@ async function serve(mode: Mode): Promise<void> {
   });
 }
 
-function startServer(mode: Mode): Promise<{ child: ChildProcess; port: number }> {
+function startServer(
+  mode: Mode,
+  pinning: CpuPinning,
+): Promise<{ child: ChildProcess; port: number }> {
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const [command, ...prefix] = [...pinning.serverPrefix, process.execPath];
   const child = spawn(
-    process.execPath,
-    [...profile, fileURLToPath(import.meta.url), '--serve', mode],
+    command as string,
+    [...prefix, ...profile, fileURLToPath(import.meta.url), '--serve', mode],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   return new Promise((resolve, reject) => {
@@ -239,7 +245,11 @@ async function load(server: { child: ChildProcess; port: number }, count: number
 }
 
 async function main(): Promise<void> {
-  const servers = { bare: await startServer('bare'), heal: await startServer('heal') };
+  const pinning = pinLoadAndServers();
+  const servers = {
+    bare: await startServer('bare', pinning),
+    heal: await startServer('heal', pinning),
+  };
   try {
     for (const mode of ['bare', 'heal'] as const) await load(servers[mode], WARMUP);
     await fetch(`http://127.0.0.1:${servers.heal.port}/bench/delays`).then((r) => r.arrayBuffer());
@@ -266,7 +276,7 @@ async function main(): Promise<void> {
     const ratio = heal.rps / bare.rps;
     const delayP99 = quantile(delays, 0.99);
     console.log(
-      `bench:heal: ${ROUNDS} rounds x ${REQUESTS} requests, concurrency ${CONCURRENCY}, keep-alive, loopback, dry run`,
+      `bench:heal: ${ROUNDS} rounds x ${REQUESTS} requests, concurrency ${CONCURRENCY}, keep-alive, loopback, dry run; ${pinning.description}`,
     );
     const row = (name: string, f: { rps: number; p50: number; p99: number; cpu: number }) =>
       `${name.padEnd(22)} ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms   server CPU ${(f.cpu * 1e6).toFixed(0)} µs/request`;

@@ -9,19 +9,25 @@ import {
   pino,
   stdTimeFunctions,
   type Logger,
+  type LoggerOptions,
 } from 'pino';
 import type { LogConfig } from './config/log.js';
 
 export type { Logger } from 'pino';
 
-/** Builds the agent's logger: stdout, plus an appended file when enabled. */
-export function createLogger(config: LogConfig, destination?: NodeJS.WritableStream): Logger {
-  const options = {
-    level: config.level,
+/** What every line of the agent's log looks like: ISO time, level by name, the service. */
+export function loggerOptions(level: LogConfig['level']): LoggerOptions {
+  return {
+    level,
     base: { service: 'aegis-sentinel' },
     timestamp: stdTimeFunctions.isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
   };
+}
+
+/** Builds the agent's logger: stdout, plus an appended file when enabled. */
+export function createLogger(config: LogConfig, destination?: NodeJS.WritableStream): Logger {
+  const options = loggerOptions(config.level);
   if (destination) return pino(options, destination);
   if (!config.enable_file) return pino(options, pinoDestination({ fd: 1, sync: false }));
   return pino(
