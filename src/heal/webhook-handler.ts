@@ -1,17 +1,17 @@
 /**
- * POST /heal, completely: bearer token, content type, body limit, JSON, schema, then
- * the healer. Every refusal is a JSON body `{ error, message, problems? }` whose problems
- * name the failing field path, and nothing reaches the healer before all HTTP checks
- * passed. Checks run cheapest and least trusting first: the token is checked before the
- * body is read at all. It is one request handler, not a router of layers: every express
- * layer costs on every request (`npm run bench:heal`).
+ * POST /heal, completely: bearer token, content type, body limit, JSON, payload check,
+ * then the healer. Every refusal is a JSON body `{ error, message, problems? }` whose
+ * problems name the failing field path, and nothing reaches the healer before all HTTP
+ * checks passed. Checks run cheapest and least trusting first: the token is checked
+ * before the body is read at all. It is one request handler, not a router of layers:
+ * every express layer costs on every request (`npm run bench:heal`).
  */
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logger.js';
 import type { Authenticator } from './auth.js';
 import type { HealMetrics } from './heal-metrics.js';
-import { type Notification, parseNotification } from './webhook-payload.js';
+import { type Notification, type PayloadProblem, parseNotification } from './webhook-payload.js';
 
 export interface WebhookReply {
   status: number;
@@ -29,11 +29,6 @@ export interface WebhookHandlerOptions {
   receive(notification: Notification, receivedAt: number): Promise<WebhookReply>;
 }
 
-interface Problem {
-  path: string;
-  message: string;
-}
-
 /** The handler for POST /heal; the app answers other methods with its 405. */
 export function createWebhookHandler(options: WebhookHandlerOptions): RequestHandler {
   const { auth, metrics, logger } = options;
@@ -44,7 +39,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): RequestHan
     error: string,
     message: string,
     metricStatus: 'invalid' | 'unauthorized',
-    problems?: Problem[],
+    problems?: PayloadProblem[],
   ): void => {
     metrics.notifications.inc({ status: metricStatus });
     logger.warn(
@@ -150,7 +145,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): RequestHan
     const parsed = parseNotification(req.body);
     if (!parsed.ok) {
       const { problems } = parsed;
-      const first = problems[0] as Problem;
+      const first = problems[0] as PayloadProblem;
       refuse(
         res,
         400,

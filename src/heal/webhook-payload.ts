@@ -7,7 +7,7 @@
  *
  * Hand-written rather than a zod schema: this runs on every notification, and in the
  * server zod took 22 µs of a /heal request's 380 µs of CPU (`npm run bench:heal --
- * --profile DIR`), for nine fields. The configuration and the policy, read once, use zod.
+ * --profile DIR`), for ten fields. The configuration and the policy, read once, use zod.
  */
 import { describeValue } from '../config/validate.js';
 
