@@ -37,8 +37,8 @@ export interface AuditLogOptions {
   file: string;
   recentEntries: number;
   logger: Logger;
-  /** A second sink (the Redis stream); failures are logged, never fatal. */
-  stream?: (entry: AuditEntry) => Promise<void>;
+  /** A second sink (the Redis stream), given the entry's JSON; failures are logged, never fatal. */
+  stream?: (json: string) => Promise<void>;
 }
 
 export class AuditLog {
@@ -66,15 +66,16 @@ export class AuditLog {
   append(entry: AuditEntry): void {
     this.#recent.push(entry);
     if (this.#recent.length > this.#options.recentEntries) this.#recent.shift();
+    const json = JSON.stringify(entry);
     if (this.#file) {
       // Lines of one event-loop turn go out in one write: a burst of decisions costs one syscall.
-      this.#pending += `${JSON.stringify(entry)}\n`;
+      this.#pending += `${json}\n`;
       if (!this.#flushScheduled) {
         this.#flushScheduled = true;
         setImmediate(() => this.#flush());
       }
     }
-    this.#options.stream?.(entry).catch((error: unknown) => {
+    this.#options.stream?.(json).catch((error: unknown) => {
       this.#options.logger.warn(
         { event: 'heal_audit_stream_failed', err: error },
         'cannot append to the Redis audit stream; the audit file has the entry',

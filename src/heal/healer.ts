@@ -86,7 +86,7 @@ export class Healer {
     this.#clock = options.clock ?? systemClock;
     this.#metrics = registerHealMetrics(options.registry);
     this.#check = labelSafetyCheck(config.label_value_pattern);
-    let stream: ((entry: AuditEntry) => Promise<void>) | undefined;
+    let stream: ((json: string) => Promise<void>) | undefined;
     if (config.redis_url !== undefined) {
       const redis = new RedisStateStore({
         url: config.redis_url,
@@ -95,7 +95,7 @@ export class Healer {
         auditStreamMaxLen: config.audit_stream_max_len,
         onStateChange: (up) => this.#onStoreChange(up),
       });
-      stream = (entry) => redis.appendAudit(entry);
+      stream = (json) => redis.appendAudit(json);
       this.#store = redis;
     } else {
       this.#store = new MemoryStateStore(this.#clock);

@@ -125,8 +125,8 @@ export class RedisStateStore implements StateStore {
     );
   }
 
-  /** Appends to the capped audit stream shared by the replicas. */
-  async appendAudit(entry: object): Promise<void> {
+  /** Appends an audit entry, as JSON, to the capped audit stream shared by the replicas. */
+  async appendAudit(json: string): Promise<void> {
     await this.#run('XADD', () =>
       this.#client.xadd(
         `${this.#prefix}audit`,
@@ -135,7 +135,7 @@ export class RedisStateStore implements StateStore {
         this.#auditMaxLen,
         '*',
         'entry',
-        JSON.stringify(entry),
+        json,
       ),
     );
   }
