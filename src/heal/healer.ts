@@ -114,7 +114,6 @@ export class Healer {
       actions: {
         docker_restart: new DockerRestartAction({
           defaultHost: resolveDockerHost(options.dockerHost),
-          endpoints: config.docker_endpoints,
           optInLabel: config.docker_opt_in_label,
           stopTimeoutSeconds: config.docker_stop_timeout,
           requestTimeoutMs,

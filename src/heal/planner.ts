@@ -63,16 +63,18 @@ export function planAlert(
       const target = renderTemplate(rule.target, alert.labels, check);
       const argv = rule.argv?.map((arg) => renderTemplate(arg, alert.labels, check));
       const instance = alert.labels.instance;
-      const host =
+      const endpoint =
         rule.action === 'docker_restart' &&
         instance !== undefined &&
-        Object.hasOwn(config.docker_endpoints, instance);
+        Object.hasOwn(config.docker_endpoints, instance)
+          ? instance
+          : undefined;
       const plan: ActionPlan = {
         action: rule.action,
         target,
-        targetKey: `${rule.action}:${host ? `${instance}/` : ''}${target}`,
+        targetKey: `${rule.action}:${endpoint === undefined ? '' : `${endpoint}/`}${target}`,
         ...(argv ? { argv } : {}),
-        ...(instance !== undefined ? { instance } : {}),
+        ...(endpoint === undefined ? {} : { dockerHost: config.docker_endpoints[endpoint] }),
       };
       return { rule, plan };
     } catch (error) {

@@ -10,8 +10,11 @@ export interface ActionPlan {
   targetKey: string;
   /** exec only: the rendered argv. */
   argv?: string[];
-  /** The alert's `instance` label, which picks the Docker endpoint. */
-  instance?: string;
+  /**
+   * docker_restart only: the Docker host `recovery.docker_endpoints` names for the alert's
+   * `instance` label; absent, the action's default host.
+   */
+  dockerHost?: string;
 }
 
 /** One attempt, after the checks that need the outside world passed. */

@@ -1,7 +1,7 @@
 /**
  * `docker_restart`: restart a container through the Docker API, only when it carries the
  * opt-in label, then wait until it runs again (with a new start time) and, if it has a
- * healthcheck, is healthy. The endpoint is chosen per alert from its `instance` label.
+ * healthcheck, is healthy. The planner picks the endpoint per alert from its `instance` label.
  */
 import type Docker from 'dockerode';
 import { createDockerClient } from '../../docker/docker-client.js';
@@ -18,10 +18,8 @@ import { pollUntil } from './poll.js';
 export const RUNNING_STABLE_MS = 1000;
 
 export interface DockerRestartOptions {
-  /** The host for alerts whose instance is not in `endpoints`. */
+  /** The host for plans that name none (their instance is not in `docker_endpoints`). */
   defaultHost: string;
-  /** Docker host per `instance` label. */
-  endpoints: Record<string, string>;
   /** `KEY=VALUE` the container must carry. */
   optInLabel: string;
   /** `t` of the restart: seconds between SIGTERM and SIGKILL. */
@@ -43,13 +41,6 @@ export class DockerRestartAction implements HealAction {
     this.#labelValue = options.optInLabel.slice(equals + 1);
   }
 
-  /** The Docker host an alert with this `instance` label is healed on. */
-  hostFor(instance: string | undefined): string {
-    return (
-      (instance !== undefined && this.#options.endpoints[instance]) || this.#options.defaultHost
-    );
-  }
-
   #client(host: string): Docker {
     let client = this.#clients.get(host);
     if (!client) {
@@ -60,7 +51,7 @@ export class DockerRestartAction implements HealAction {
   }
 
   async prepare(plan: ActionPlan, signal: AbortSignal): Promise<PreparedAttempt> {
-    const host = this.hostFor(plan.instance);
+    const host = plan.dockerHost ?? this.#options.defaultHost;
     const container = this.#client(host).getContainer(plan.target);
     const before = await container.inspect({ abortSignal: signal });
     if (before.Config.Labels?.[this.#labelKey] !== this.#labelValue) {
