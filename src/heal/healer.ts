@@ -218,17 +218,7 @@ export class Healer {
       fingerprint: alert.fingerprint,
       source: 'webhook',
     }));
-    const planned: PlannedAlert[] = [];
-    const problems: { path: string; message: string }[] = [];
-    alerts.forEach((alert, index) => {
-      try {
-        planned.push(planAlert(alert, this.#policy, this.#config, this.#check, receivedAt));
-      } catch (error) {
-        if (!(error instanceof UnsafeLabelError)) throw error;
-        this.#dispatcher.recordRejection(alert, error);
-        problems.push({ path: `alerts.${index}.labels.${error.label}`, message: error.message });
-      }
-    });
+    const { planned, problems } = this.#plan(alerts, receivedAt);
     if (problems.length > 0) {
       this.#metrics.notifications.inc({ status: 'invalid' });
       const first = problems[0] as { path: string; message: string };
@@ -277,22 +267,36 @@ export class Healer {
     }
   }
 
-  /** The local loop: turns one collection round's signals into alerts and hands them to the dispatcher. */
-  observe(snapshot: Snapshot, events: AnomalyEvent[]): void {
-    if (this.#state !== 'running' || !this.#config.enable_local_alerts) return;
-    const alerts = this.#local.observe(snapshot, events, this.#clock.now());
-    if (alerts.length === 0) return;
-    const receivedAt = performance.now();
+  /**
+   * Plans each alert; one with an unsafe label is recorded as rejected and named in
+   * `problems` by its path in the notification (`alerts.N.labels.NAME`).
+   */
+  #plan(
+    alerts: readonly HealAlert[],
+    receivedAt: number,
+  ): { planned: PlannedAlert[]; problems: { path: string; message: string }[] } {
     const planned: PlannedAlert[] = [];
-    for (const alert of alerts) {
-      this.#metrics.notifications.inc({ status: alert.status });
+    const problems: { path: string; message: string }[] = [];
+    alerts.forEach((alert, index) => {
       try {
         planned.push(planAlert(alert, this.#policy, this.#config, this.#check, receivedAt));
       } catch (error) {
         if (!(error instanceof UnsafeLabelError)) throw error;
         this.#dispatcher.recordRejection(alert, error);
+        problems.push({ path: `alerts.${index}.labels.${error.label}`, message: error.message });
       }
-    }
+    });
+    return { planned, problems };
+  }
+
+  /** The local loop: turns one collection round's signals into alerts and hands them to the dispatcher. */
+  observe(snapshot: Snapshot, events: AnomalyEvent[]): void {
+    if (this.#state !== 'running' || !this.#config.enable_local_alerts) return;
+    const alerts = this.#local.observe(snapshot, events, this.#clock.now());
+    if (alerts.length === 0) return;
+    for (const alert of alerts) this.#metrics.notifications.inc({ status: alert.status });
+    // An alert with an unsafe label is recorded as rejected and left out; the rest go on.
+    const { planned } = this.#plan(alerts, performance.now());
     this.#dispatcher.submit(planned).catch((error: unknown) => {
       this.#local.unsent(alerts);
       this.#logger.warn(
