@@ -22,7 +22,6 @@ export interface ContainerCollectorOptions {
 }
 
 export class ContainerCollector {
-  readonly name = 'containers' as const;
   readonly #docker: Docker;
   readonly #concurrency: number;
 

@@ -13,7 +13,6 @@ export interface EndpointCollectorOptions {
 }
 
 export class EndpointCollector {
-  readonly name = 'endpoints' as const;
   readonly #endpoints: readonly EndpointConfig[];
   readonly #defaultTimeout: number;
 

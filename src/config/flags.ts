@@ -27,25 +27,16 @@ export interface ParsedFlags {
   configFile: string | undefined;
   /** Nested overrides to lay over the configuration file. */
   overrides: Record<string, Record<string, unknown>>;
-  /** Flags that are not configuration keys (`--output`, `--format`, ...), by name. */
-  options: Record<string, string | true>;
   help: boolean;
   version: boolean;
 }
 
-/**
- * Parses argv. `commandOptions` lists the flags a subcommand takes besides
- * configuration keys; anything else without a dot is an unknown flag.
- */
-export function parseFlags(
-  argv: readonly string[],
-  commandOptions: readonly string[] = [],
-): ParsedFlags {
+/** Parses argv; a flag that names no configuration key is an unknown flag. */
+export function parseFlags(argv: readonly string[]): ParsedFlags {
   const parsed: ParsedFlags = {
     positionals: [],
     configFile: undefined,
     overrides: {},
-    options: {},
     help: false,
     version: false,
   };
@@ -80,17 +71,6 @@ export function parseFlags(
     if (name.startsWith('no-')) {
       negated = true;
       name = name.slice(3);
-    }
-    if (commandOptions.includes(name) && !negated) {
-      if (value === undefined) {
-        const next = argv[index + 1];
-        if (next !== undefined && !next.startsWith('--')) {
-          value = next;
-          index += 1;
-        }
-      }
-      parsed.options[name] = value ?? true;
-      continue;
     }
     if (name === 'config.file') {
       if (negated) throw new FlagError('--no-config.file is not a flag');

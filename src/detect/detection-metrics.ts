@@ -5,7 +5,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 
 export const DETECTORS = ['zscore', 'mad', 'seasonal', 'iforest', 'composite'] as const;
-export type DetectorName = (typeof DETECTORS)[number];
 
 export class DetectionMetrics {
   readonly score: Gauge<'detector' | 'metric'>;

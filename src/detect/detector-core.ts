@@ -66,11 +66,6 @@ export class DetectorCore {
     return this.#forest;
   }
 
-  /** Feature rows collected for the forest (at most the fit window). */
-  get featureRows(): number {
-    return this.#features.length;
-  }
-
   seriesDetector(name: string): SeriesDetector | undefined {
     return this.#series.get(name);
   }

@@ -39,10 +39,9 @@ export class MadDetector {
 
   /**
    * |x - level| / scale against the windows before x, and the signed residual in scale
-   * units; then x joins them. `minScale` replaces the floor on the scale (the seasonal
-   * residual's level is ~0, so its floor comes from the series' level instead).
+   * units; then x joins them.
    */
-  update(value: number, minScale?: number): { raw: number; residual: number } {
+  update(value: number): { raw: number; residual: number } {
     if (this.#level.size === 0) {
       this.#level.push(value);
       return { raw: 0, residual: 0 };
@@ -51,7 +50,7 @@ export class MadDetector {
     const residual = value - level;
     const mad = MAD_TO_SIGMA * (this.#absResidual.value() || 0);
     const spread = mad > 0 ? mad : MEAN_ABS_TO_SIGMA * this.#meanAbsResidual.mean();
-    const scale = Math.max(spread, minScale ?? this.#floor(level));
+    const scale = Math.max(spread, this.#floor(level));
     this.#level.push(value);
     this.#absResidual.push(Math.abs(residual));
     this.#meanAbsResidual.push(Math.abs(residual));

@@ -20,10 +20,6 @@ export class RingBuffer {
     return this.#size;
   }
 
-  get full(): boolean {
-    return this.#size === this.capacity;
-  }
-
   /** Appends a value; returns the value it evicted, or undefined while filling. */
   push(value: number): number | undefined {
     if (this.#size < this.capacity) {

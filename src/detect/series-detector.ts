@@ -106,10 +106,6 @@ export class SeriesDetector {
     return this.#seasonal?.periodSeconds ?? null;
   }
 
-  get samples(): number {
-    return this.#samples;
-  }
-
   get ready(): boolean {
     return this.#samples >= this.#minSamples;
   }

@@ -13,10 +13,6 @@ export class ZScoreDetector {
     this.#floor = floor;
   }
 
-  get samples(): number {
-    return this.#moments.size;
-  }
-
   /** The rolling mean (0 while empty). */
   get mean(): number {
     return this.#moments.mean();

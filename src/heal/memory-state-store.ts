@@ -19,9 +19,6 @@ export class MemoryStateStore implements StateStore {
 
   async connect(): Promise<void> {}
   async close(): Promise<void> {}
-  isUp(): boolean {
-    return true;
-  }
 
   #live(key: string): Entry | undefined {
     const entry = this.#entries.get(key);

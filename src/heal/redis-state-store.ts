@@ -57,10 +57,6 @@ export class RedisStateStore implements StateStore {
     this.#client.disconnect();
   }
 
-  isUp(): boolean {
-    return this.#client.status === 'ready';
-  }
-
   async #run<T>(what: string, command: () => Promise<T>): Promise<T> {
     try {
       return await command();

@@ -20,8 +20,6 @@ export interface StateStore {
   readonly kind: 'memory' | 'redis';
   connect(): Promise<void>;
   close(): Promise<void>;
-  /** Whether the store answered last time it was asked (a gauge reads it). */
-  isUp(): boolean;
   /** Sets `key` to `value` for `ttlMs` unless it exists; true when this call set it (SET NX). */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Sets `key` for `ttlMs`, replacing any value. */

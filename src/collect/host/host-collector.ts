@@ -33,7 +33,6 @@ export interface HostCollectorOptions {
 }
 
 export class HostCollector {
-  readonly name = 'host' as const;
   readonly #procRoot: string;
   readonly #network: boolean;
   readonly #disk: boolean;

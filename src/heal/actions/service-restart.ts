@@ -10,19 +10,18 @@ import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
 import { pollUntil } from './poll.js';
 import { runFile } from './run-file.js';
 
+/** sd_booted(3)'s test: this directory exists only when systemd is PID 1. */
+const SYSTEMD_MARKER = '/run/systemd/system';
+
 export interface ServiceRestartOptions {
   allowedUnits: readonly string[];
-  /** sd_booted(3)'s test: this directory exists only when systemd is PID 1. */
-  systemdMarker?: string;
 }
 
 export class ServiceRestartAction implements HealAction {
   readonly #allowed: ReadonlySet<string>;
-  readonly #marker: string;
 
   constructor(options: ServiceRestartOptions) {
     this.#allowed = new Set(options.allowedUnits);
-    this.#marker = options.systemdMarker ?? '/run/systemd/system';
   }
 
   async prepare(plan: ActionPlan): Promise<PreparedAttempt> {
@@ -31,7 +30,7 @@ export class ServiceRestartAction implements HealAction {
       throw new NotAllowedError(`unit ${unit} is not in recovery.allowed_units`);
     return {
       run: async (signal) => {
-        if (!existsSync(this.#marker)) throw new SystemdUnavailableError(unit);
+        if (!existsSync(SYSTEMD_MARKER)) throw new SystemdUnavailableError(unit);
         await runFile('systemctl', ['restart', '--', unit], signal);
       },
       verify: (deadlineMs, signal) =>
