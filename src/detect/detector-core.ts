@@ -52,13 +52,7 @@ export class DetectorCore {
   constructor(config: DetectionConfig, trainer: ForestTrainer) {
     this.#config = config;
     this.#trainer = trainer;
-    this.#forestCalibration = new ScoreCalibrator({
-      multiplier: 1,
-      window: config.calibration_window,
-      quantile: config.calibration_quantile,
-      margin: config.calibration_margin,
-      minSamples: config.min_samples_for_detection,
-    });
+    this.#forestCalibration = ScoreCalibrator.fromConfig(config, 1);
     this.#forestRefractory = new Refractory(config.refractory_samples);
   }
 

@@ -4,6 +4,7 @@
  * of the detector's own past raw scores: a heavy-tailed or quantised series, whose
  * ordinary deviations would cross a fixed multiplier every day, calibrates itself.
  */
+import type { DetectionConfig } from '../config/detection.js';
 import { RollingQuantile } from './rolling-window.js';
 
 export interface CalibrationOptions {
@@ -27,6 +28,17 @@ export class ScoreCalibrator {
   constructor(options: CalibrationOptions) {
     this.#options = options;
     this.#history = new RollingQuantile(options.window, options.quantile);
+  }
+
+  /** A calibrator with the configured window, quantile, margin and warm-up, for `multiplier`. */
+  static fromConfig(config: DetectionConfig, multiplier: number): ScoreCalibrator {
+    return new ScoreCalibrator({
+      multiplier,
+      window: config.calibration_window,
+      quantile: config.calibration_quantile,
+      margin: config.calibration_margin,
+      minSamples: config.min_samples_for_detection,
+    });
   }
 
   /** Past raw scores in the calibration window. */

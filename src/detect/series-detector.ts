@@ -70,24 +70,15 @@ export class SeriesDetector {
       { level: config.mad_level_window, scale: config.mad_scale_window },
       spreadFloor,
     );
-    const calibration = {
-      window: config.calibration_window,
-      quantile: config.calibration_quantile,
-      margin: config.calibration_margin,
-      minSamples: config.min_samples_for_detection,
-    };
-    this.#zscoreCalibration = new ScoreCalibrator({
-      ...calibration,
-      multiplier: config.statistical_threshold_multiplier,
-    });
-    this.#madCalibration = new ScoreCalibrator({
-      ...calibration,
-      multiplier: config.mad_threshold_multiplier,
-    });
-    this.#seasonalCalibration = new ScoreCalibrator({
-      ...calibration,
-      multiplier: config.seasonal_threshold_multiplier,
-    });
+    this.#zscoreCalibration = ScoreCalibrator.fromConfig(
+      config,
+      config.statistical_threshold_multiplier,
+    );
+    this.#madCalibration = ScoreCalibrator.fromConfig(config, config.mad_threshold_multiplier);
+    this.#seasonalCalibration = ScoreCalibrator.fromConfig(
+      config,
+      config.seasonal_threshold_multiplier,
+    );
     this.#seasonalWarmUp = Math.min(config.mad_scale_window, config.calibration_window);
     if (config.seasonal_periods.length > 0)
       this.#seasonal = new SeasonalDetector({
