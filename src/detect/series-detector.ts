@@ -118,14 +118,16 @@ export class SeriesDetector {
     const { raw: madRaw, residual } = this.#mad.update(value);
     const seasonal = this.#seasonal?.update(timestampMs, value, spreadFloor(this.#zscore.mean));
     this.#samples += 1;
+    // Counted before this residual joins: the calibration holds at most its window, which
+    // may be no longer than the warm-up.
+    const seasonalWarm = this.#seasonalCalibration.samples >= this.#seasonalWarmUp;
     const seasonalScore = seasonal?.active ? this.#seasonalCalibration.score(seasonal.raw) : 0;
     if (!ready) return { value, zscore: 0, mad: 0, seasonal: 0, score: 0, residual: 0, ready };
     const zscore = this.#zscoreCalibration.score(zRaw);
     const mad = this.#madCalibration.score(madRaw);
     // It judges once the period is confirmed and its calibration has seen as many
     // residuals as the robust scale window holds (1000 samples: 3.5 days at 5 minutes).
-    const seasonalJudges =
-      seasonal?.active === true && this.#seasonalCalibration.samples > this.#seasonalWarmUp;
+    const seasonalJudges = seasonal?.active === true && seasonalWarm;
     const seasonalActive = seasonalJudges ? seasonalScore : 0;
     // Once it judges, the seasonal detector is the series' model: the level detectors
     // take every daily edge (a job starting, the morning rush) for a level shift, while

@@ -23,8 +23,11 @@ function daily(days: number, seed: number): number[] {
   });
 }
 
-function run(values: readonly number[]): { alarms: number[]; detector: SeriesDetector } {
-  const detector = new SeriesDetector(config);
+function run(
+  values: readonly number[],
+  settings = config,
+): { alarms: number[]; detector: SeriesDetector } {
+  const detector = new SeriesDetector(settings);
   const alarms: number[] = [];
   values.forEach((value, i) => {
     if (detector.update(value, at(i)).score > 1) alarms.push(i);
@@ -52,6 +55,16 @@ describe('seasonal detector', () => {
     // Early: within two hours of the flat stretch's start.
     expect((inside[0] as number) - flatFrom).toBeLessThan(24);
     expect(alarms.filter((i) => i >= DAY && i < flatFrom)).toEqual([]);
+  });
+
+  it('judges with a calibration window no longer than the scale window', () => {
+    // Its warm-up is the shorter of the two windows, which a full calibration reaches.
+    const values = daily(14, 2);
+    const flatFrom = 10 * DAY + Math.round(0.3 * DAY);
+    const flatTo = 10 * DAY + Math.round(0.8 * DAY);
+    for (let i = flatFrom; i < flatTo; i += 1) values[i] = 57 + 0.2 * Math.sin(i);
+    const { alarms } = run(values, detectionSchema.parse({ calibration_window: 500 }));
+    expect(alarms.some((i) => i >= flatFrom && i < flatTo)).toBe(true);
   });
 
   it('alarms when the busy plateau of one day stays low (a daily peak that jumps down)', () => {
