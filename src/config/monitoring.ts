@@ -1,6 +1,7 @@
 /** The `monitoring` section: what the collectors read and how often. */
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { regex } from './regex.js';
 
 /** One probed HTTP endpoint. A bare URL string in YAML is shorthand for `{ url }`. */
 export const endpointSchema = z.strictObject({
@@ -60,21 +61,17 @@ export const monitoringSchema = z.strictObject({
   /** How many container stats requests run at once. @default 4 */
   container_stats_concurrency: z.number().int().min(1).max(64).default(4),
   /** Filesystem types left out (node_exporter's default list of pseudo filesystems). */
-  filesystem_fstypes_exclude: z
-    .string()
-    .default(
-      '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|erofs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|fuse\\..*)$',
-    ),
+  filesystem_fstypes_exclude: regex().default(
+    '^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|erofs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|overlay|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs|fuse\\..*)$',
+  ),
   /** Mount points left out (node_exporter's default). */
-  filesystem_mount_points_exclude: z
-    .string()
-    .default(
-      '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)',
-    ),
+  filesystem_mount_points_exclude: regex().default(
+    '^/(dev|proc|run/credentials/.+|sys|var/lib/docker/.+|var/lib/containers/storage/.+)($|/)',
+  ),
   /** Network devices left out. @default none */
-  network_devices_exclude: z.string().default('^$'),
+  network_devices_exclude: regex().default('^$'),
   /** Block devices left out: partitions, loop and ram devices (node_exporter's default). */
-  disk_devices_exclude: z.string().default('^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$'),
+  disk_devices_exclude: regex().default('^(z?ram|loop|fd|(h|s|v|xv)d[a-z]|nvme\\d+n\\d+p)\\d+$'),
 });
 
 export type EndpointConfig = z.output<typeof endpointSchema>;

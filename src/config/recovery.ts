@@ -1,6 +1,7 @@
 /** The `recovery` section: the healer's switches, limits, allowlists and state. */
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { regex } from './regex.js';
 
 /** A Redis cache that `cache_flush` may empty, named in the policy by its key in `caches`. */
 export const cacheSchema = z
@@ -105,10 +106,7 @@ export const recoverySchema = z.strictObject({
    * metacharacters, no spaces, no leading dash (it would read as an option).
    * @default ^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]{0,252}$
    */
-  label_value_pattern: z
-    .string()
-    .refine((source) => isRegex(source), 'expected a regular expression')
-    .default('^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]{0,252}$'),
+  label_value_pattern: regex().default('^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]{0,252}$'),
 
   /** First retry delay on a target; doubles per recent attempt, like the kubelet's crash-loop backoff. @default 10s */
   backoff_initial: duration({ min: 0, max: 3600 }).default(10),
@@ -128,15 +126,6 @@ export const recoverySchema = z.strictObject({
   /** A local alert still firing is submitted again this often, as Alertmanager's repeat_interval does. @default 5m */
   local_repeat_interval: duration({ min: 1, max: 86_400 }).default(300),
 });
-
-function isRegex(source: string): boolean {
-  try {
-    new RegExp(source);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export type CacheConfig = z.output<typeof cacheSchema>;
 export type RecoveryConfig = z.output<typeof recoverySchema>;

@@ -44,6 +44,18 @@ describe('validateConfig', () => {
     ]);
   });
 
+  it('refuses a regular expression setting that does not compile', () => {
+    expect(
+      problemsOf({
+        monitoring: { disk_devices_exclude: '(', network_devices_exclude: '^veth' },
+        recovery: { label_value_pattern: '[a-' },
+      }),
+    ).toEqual([
+      'monitoring.disk_devices_exclude: expected a regular expression',
+      'recovery.label_value_pattern: expected a regular expression',
+    ]);
+  });
+
   it('names unknown keys at every depth', () => {
     expect(problemsOf({ monitorin: {}, detection: { treshold: 3 } })).toEqual([
       'detection.treshold: unknown key',
