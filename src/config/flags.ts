@@ -6,6 +6,7 @@
  * node_exporter's `--collector.NAME` / `--no-collector.NAME` switch collectors.
  */
 import { parse as parseYamlScalar } from 'yaml';
+import { isRecord } from '../util/is-record.js';
 import { FlagError } from '../errors.js';
 
 /** Keys whose flag may repeat, each occurrence adding one item. */
@@ -145,10 +146,7 @@ export function mergeOverrides(
   const merged: Record<string, unknown> = { ...base };
   for (const [section, fields] of Object.entries(overrides)) {
     const existing = merged[section];
-    merged[section] =
-      existing !== null && typeof existing === 'object' && !Array.isArray(existing)
-        ? { ...(existing as Record<string, unknown>), ...fields }
-        : { ...fields };
+    merged[section] = isRecord(existing) ? { ...existing, ...fields } : { ...fields };
   }
   return merged;
 }

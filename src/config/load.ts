@@ -1,5 +1,6 @@
 /** Reading a YAML configuration file. */
 import { dirname } from 'node:path';
+import { isRecord } from '../util/is-record.js';
 import { ConfigError } from '../errors.js';
 import { resolveConfigPaths } from './paths.js';
 import { parseYaml, readYamlFile } from './yaml-file.js';
@@ -19,8 +20,8 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
 export function parseConfigText(text: string, source: string): Record<string, unknown> {
   const value = parseYaml(text, source);
   if (value === null || value === undefined) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isRecord(value)) {
     throw new ConfigError(source, [{ path: '', message: 'expected a mapping at the top level' }]);
   }
-  return value as Record<string, unknown>;
+  return value;
 }

@@ -4,6 +4,7 @@
  * relative to the working directory.
  */
 import { isAbsolute, resolve } from 'node:path';
+import { isRecord } from '../util/is-record.js';
 
 const PATH_KEYS: ReadonlyArray<readonly [string, string]> = [
   ['web', 'tls_cert_file'],
@@ -23,10 +24,10 @@ export function resolveConfigPaths(
   const resolved: Record<string, unknown> = { ...raw };
   for (const [section, key] of PATH_KEYS) {
     const values = resolved[section];
-    if (values === null || typeof values !== 'object' || Array.isArray(values)) continue;
-    const value = (values as Record<string, unknown>)[key];
+    if (!isRecord(values)) continue;
+    const value = values[key];
     if (typeof value !== 'string' || value === '' || isAbsolute(value)) continue;
-    resolved[section] = { ...(values as Record<string, unknown>), [key]: resolve(baseDir, value) };
+    resolved[section] = { ...values, [key]: resolve(baseDir, value) };
   }
   return resolved;
 }

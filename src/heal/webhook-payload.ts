@@ -10,6 +10,7 @@
  * --profile DIR`), for ten fields. The configuration and the policy, read once, use zod.
  */
 import { describeValue } from '../config/validate.js';
+import { isRecord } from '../util/is-record.js';
 
 export interface NotificationAlert {
   status: 'firing' | 'resolved';
@@ -157,7 +158,7 @@ function labelSet(
 }
 
 function object(value: unknown, path: string, problems: Problems): Fields | undefined {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Fields;
+  if (isRecord(value)) return value;
   return problems.add(
     path,
     value === undefined
