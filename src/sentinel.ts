@@ -93,16 +93,12 @@ export class AegisSentinel implements AsyncDisposable {
         logger: this.logger,
       });
     }
-    const healerOptions = {
+    this.#healer = new Healer({
       config: this.config.recovery,
       registry: this.registry,
       logger: this.logger,
-    };
-    this.#healer = new Healer(
-      this.config.monitoring.docker_host === undefined
-        ? healerOptions
-        : { ...healerOptions, dockerHost: this.config.monitoring.docker_host },
-    );
+      dockerHost: this.config.monitoring.docker_host,
+    });
     // The detector and the healer's local loop read the very snapshot /metrics renders.
     this.#loop.onSnapshot((snapshot) => {
       const events = this.#detector?.observe(snapshot) ?? [];

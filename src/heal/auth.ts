@@ -19,15 +19,21 @@ export interface Authenticator {
 
 type AuthConfig = Pick<RecoveryConfig, 'auth_token_file' | 'auth_token_env' | 'auth_disabled'>;
 
+/** How to give the healer a token, for refusals that have none to check against. */
+export function howToConfigureAuth(config: Pick<RecoveryConfig, 'auth_token_env'>): string {
+  return (
+    `set recovery.auth_token_file to a file holding the token, or the environment variable ` +
+    `${config.auth_token_env}, and send it as Alertmanager's authorization credentials; ` +
+    `or set recovery.auth_disabled: true to accept unauthenticated requests`
+  );
+}
+
 /** Reads the token once, at start. An empty or unreadable token file is a ConfigError. */
 export async function createAuthenticator(
   config: AuthConfig,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Authenticator> {
-  const howToConfigure =
-    `set recovery.auth_token_file to a file holding the token, or the environment variable ` +
-    `${config.auth_token_env}, and send it as Alertmanager's authorization credentials; ` +
-    `or set recovery.auth_disabled: true to accept unauthenticated requests`;
+  const howToConfigure = howToConfigureAuth(config);
   let token: string | undefined;
   if (config.auth_token_file !== undefined) {
     try {

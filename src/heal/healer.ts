@@ -17,7 +17,7 @@ import { DockerRestartAction } from './actions/docker-restart.js';
 import { ExecAction } from './actions/exec.js';
 import { ServiceRestartAction } from './actions/service-restart.js';
 import { type AuditEntry, AuditLog } from './audit-log.js';
-import { type Authenticator, createAuthenticator } from './auth.js';
+import { type Authenticator, createAuthenticator, howToConfigureAuth } from './auth.js';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { Dispatcher } from './dispatcher.js';
 import { StateStoreUnavailableError, UnsafeLabelError } from './errors.js';
@@ -134,14 +134,12 @@ export class Healer {
       endpointDownRounds: config.endpoint_down_rounds,
       repeatIntervalMs: config.local_repeat_interval * 1000,
     });
-    const auth = () => this.#auth;
     this.#handler = createWebhookHandler({
       ready: () => this.#state === 'running',
+      // The token is read at start; until then nothing is accepted.
       auth: {
         check: (header) => this.#auth?.check(header) ?? 'not_configured',
-        get howToConfigure() {
-          return auth()?.howToConfigure ?? '';
-        },
+        howToConfigure: howToConfigureAuth(config),
       },
       maxBodyBytes: config.max_body_bytes,
       metrics: this.#metrics,

@@ -39,14 +39,14 @@ export function createWebhookHandler(options: WebhookHandlerOptions): RequestHan
     error: string,
     message: string,
     metricStatus: 'invalid' | 'unauthorized',
-    problems?: PayloadProblem[],
+    problems: PayloadProblem[],
   ): void => {
     metrics.notifications.inc({ status: metricStatus });
     logger.warn(
       { event: 'heal_notification_rejected', status, error, problems },
       `/heal refused (${status}): ${message}`,
     );
-    res.status(status).json(problems ? { error, message, problems } : { error, message });
+    res.status(status).json({ error, message, problems });
   };
 
   /** Whether the healer runs; answers 503 when not. */
