@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type PodmanEngine, startPodmanEngine } from '../support/podman.js';
-import { type RedisServer, startRedis } from '../support/redis.js';
+import { outageTolerantClient, type RedisServer, startRedis } from '../support/redis.js';
 
 async function commandLinesMentioning(text: string): Promise<string[]> {
   const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
@@ -58,9 +58,7 @@ describe('redis server', () => {
   let client: Redis;
   beforeAll(async () => {
     redis = await startRedis();
-    client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-    // Connection errors during the outage are expected; the commands' rejections say enough.
-    client.on('error', () => undefined);
+    client = outageTolerantClient(redis.url);
   });
   afterAll(async () => {
     client?.disconnect();

@@ -1,7 +1,6 @@
 // A real Docker Engine API for tests: Debian's podman serving the compat API (v1.41) on a
 // private unix socket, with storage, state and image in a fresh temp dir. No Docker daemon
 // runs on these machines and no registry is reachable; dockerode talks to podman unchanged.
-import { accessSync, constants } from 'node:fs';
 import {
   copyFile,
   mkdir,
@@ -14,7 +13,7 @@ import {
 } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import {
   type CommandOutput,
   type DaemonProcess,
@@ -23,7 +22,7 @@ import {
   waitUntilReady,
 } from './processes.js';
 
-export const BUSYBOX_IMAGE = 'localhost/busybox:latest';
+const BUSYBOX_IMAGE = 'localhost/busybox:latest';
 const BUSYBOX_BINARY = '/bin/busybox';
 
 // runc: crun refuses the hybrid cgroup layout. cgroupfs: no systemd. ulimits: the default
@@ -64,7 +63,6 @@ export interface PodmanEngine {
   socketPath: string;
   /** `unix://` + socketPath, for DOCKER_HOST. */
   dockerHost: string;
-  image: string;
   /** The private temp dir holding storage, state, config and the socket. */
   dir: string;
   /** Runs podman against this engine's private storage; rejects on a non-zero exit. */
@@ -73,27 +71,6 @@ export interface PodmanEngine {
   run(spec: ContainerSpec): Promise<string>;
   /** Removes every container, stops the API service and deletes the temp dir. Idempotent. */
   stop(): Promise<void>;
-}
-
-function onPath(binary: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, binary), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-/** Whether this machine has what startPodmanEngine needs (scripts/install-deps.sh installs it). */
-export function podmanAvailable(): boolean {
-  try {
-    accessSync(BUSYBOX_BINARY, constants.X_OK);
-  } catch {
-    return false;
-  }
-  return onPath('podman') && onPath('runc');
 }
 
 export async function startPodmanEngine(): Promise<PodmanEngine> {
@@ -126,7 +103,6 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
   const engine: PodmanEngine = {
     socketPath,
     dockerHost: `unix://${socketPath}`,
-    image: BUSYBOX_IMAGE,
     dir,
     podman,
     run: async (spec) => (await podman(runArgs(spec))).stdout.trim(),

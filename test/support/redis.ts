@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { freeLoopbackPort } from './ports.js';
 import { type DaemonProcess, spawnDaemon, waitUntilReady } from './processes.js';
 
@@ -79,4 +80,15 @@ function answersPing(port: number): Promise<boolean> {
       if (reply.includes('\r\n')) finish(reply.startsWith('+PONG'));
     });
   });
+}
+
+/**
+ * A client that lives through the server's kill() and restart(): one attempt per command
+ * and a reconnect every 100 ms. Connection errors during an outage are expected; the
+ * commands' rejections say enough.
+ */
+export function outageTolerantClient(url: string): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+  client.on('error', () => undefined);
+  return client;
 }

@@ -2,11 +2,10 @@
 // was killed runs again with a new start time; an unlabelled one is left alone. Both
 // through the webhook and through the local loop fed by the real container collector.
 import Docker from 'dockerode';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ContainerCollector } from '../../../src/collect/container-collector.js';
 import { type PodmanEngine, startPodmanEngine } from '../../support/podman.js';
-import { notification, type ServiceHealer, startServiceHealer, TOKEN } from './helpers.js';
+import { notification, postHeal, type ServiceHealer, startServiceHealer } from './helpers.js';
 
 let engine: PodmanEngine;
 let docker: Docker;
@@ -47,27 +46,25 @@ describe('docker_restart on a real engine', () => {
     // Start times have a resolution of the engine's clock; make sure a new one differs.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
 
-    const response = await request(h.app)
-      .post('/heal')
-      .set('authorization', `Bearer ${TOKEN}`)
-      .send(
-        notification([
-          {
-            labels: {
-              alertname: 'AegisContainerExited',
-              container: 'heal-web',
-              severity: 'critical',
-            },
+    const response = await postHeal(
+      h,
+      notification([
+        {
+          labels: {
+            alertname: 'AegisContainerExited',
+            container: 'heal-web',
+            severity: 'critical',
           },
-          {
-            labels: {
-              alertname: 'AegisContainerExited',
-              container: 'heal-plain',
-              severity: 'critical',
-            },
+        },
+        {
+          labels: {
+            alertname: 'AegisContainerExited',
+            container: 'heal-plain',
+            severity: 'critical',
           },
-        ]),
-      );
+        },
+      ]),
+    );
     expect(response.status).toBe(202);
     expect(response.body.decisions.map((d: { decision: string }) => d.decision)).toEqual([
       'queued',
@@ -163,20 +160,18 @@ describe('docker_restart on a real engine', () => {
       engine.dockerHost,
     );
     try {
-      const response = await request(short.app)
-        .post('/heal')
-        .set('authorization', `Bearer ${TOKEN}`)
-        .send(
-          notification([
-            {
-              labels: {
-                alertname: 'AegisContainerExited',
-                container: 'heal-crashy',
-                severity: 'critical',
-              },
+      const response = await postHeal(
+        short,
+        notification([
+          {
+            labels: {
+              alertname: 'AegisContainerExited',
+              container: 'heal-crashy',
+              severity: 'critical',
             },
-          ]),
-        );
+          },
+        ]),
+      );
       expect(response.status).toBe(202);
       await vi.waitFor(
         () =>

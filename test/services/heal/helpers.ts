@@ -1,5 +1,6 @@
 // Healers for services tests: the unit tier's test healer, pointed at a real engine and
 // authenticated with a bearer token, as Alertmanager would send it.
+import request from 'supertest';
 import { startTestHealer, type TestHealer } from '../../unit/heal/helpers.js';
 import type { RecoveryConfigInput } from '../../../src/config/recovery.js';
 
@@ -26,4 +27,9 @@ export async function startServiceHealer(
     dockerHost,
   );
   return { ...healer, stop: healer.cleanup };
+}
+
+/** POSTs `body` to the healer's /heal with the bearer token. */
+export function postHeal(healer: TestHealer, body: object): request.Test {
+  return request(healer.app).post('/heal').set('authorization', `Bearer ${TOKEN}`).send(body);
 }

@@ -1,27 +1,22 @@
 // The healer with a real Redis: cache flushes, three replicas acting once, and an outage.
 import Docker from 'dockerode';
 import { Redis } from 'ioredis';
-import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type PodmanEngine, startPodmanEngine } from '../../support/podman.js';
-import { type RedisServer, startRedis } from '../../support/redis.js';
-import { notification, type ServiceHealer, startServiceHealer, TOKEN } from './helpers.js';
+import { outageTolerantClient, type RedisServer, startRedis } from '../../support/redis.js';
+import { notification, postHeal, type ServiceHealer, startServiceHealer } from './helpers.js';
 
 let redis: RedisServer;
 let client: Redis;
 
 beforeAll(async () => {
   redis = await startRedis();
-  client = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-  client.on('error', () => undefined);
+  client = outageTolerantClient(redis.url);
 });
 afterAll(async () => {
   client?.disconnect();
   await redis?.stop();
 });
-
-const post = (h: ServiceHealer, body: object) =>
-  request(h.app).post('/heal').set('authorization', `Bearer ${TOKEN}`).send(body);
 
 async function fill(db: number, prefix: string, count: number): Promise<void> {
   const c = client.duplicate({ db });
@@ -63,7 +58,10 @@ describe('cache_flush on a real Redis', () => {
     await fill(2, 'sessions-keep:', 40);
     await fill(2, 'cart:', 60);
     await fill(0, 'session:', 10);
-    const response = await post(h, notification([{ labels: { alertname: 'SessionErrorsHigh' } }]));
+    const response = await postHeal(
+      h,
+      notification([{ labels: { alertname: 'SessionErrorsHigh' } }]),
+    );
     expect(response.status).toBe(202);
     await vi.waitFor(() =>
       expect(h.healer.status().recent.at(-1)).toMatchObject({
@@ -91,9 +89,9 @@ describe('cache_flush of a whole database', () => {
     try {
       await fill(3, 'x:', 100);
       await fill(4, 'y:', 7);
-      expect((await post(h, notification([{ labels: { alertname: 'ScratchFull' } }]))).status).toBe(
-        202,
-      );
+      expect(
+        (await postHeal(h, notification([{ labels: { alertname: 'ScratchFull' } }]))).status,
+      ).toBe(202);
       await vi.waitFor(() =>
         expect(h.healer.status().recent.at(-1)).toMatchObject({ decision: 'succeeded' }),
       );
@@ -147,7 +145,7 @@ describe('three replicas sharing Redis', () => {
       },
     ]);
     const responses = await Promise.all(
-      healers.flatMap((h) => Array.from({ length: 50 }, () => post(h, body))),
+      healers.flatMap((h) => Array.from({ length: 50 }, () => postHeal(h, body))),
     );
     expect(responses.map((r) => r.status)).toEqual(Array(150).fill(202));
     const decisions = responses.map((r) => r.body.decisions[0]);
@@ -196,7 +194,7 @@ describe('Redis outage', () => {
       );
       await redis.kill();
       const body = notification([{ labels: { alertname: 'RunTrue' } }]);
-      const down = await post(h, body);
+      const down = await postHeal(h, body);
       expect(down.status).toBe(503);
       expect(down.body.error).toBe('state_store_unavailable');
       expect(down.body.message).toMatch(/; deliver again later$/);
@@ -214,12 +212,12 @@ describe('Redis outage', () => {
         },
       );
       // Alertmanager delivers the same notification again: now it is taken, and acted on once.
-      const again = await post(h, body);
+      const again = await postHeal(h, body);
       expect(again.status).toBe(202);
       await vi.waitFor(() =>
         expect(h.healer.status()).toMatchObject({ attempts: 1, verified_successes: 1 }),
       );
-      expect((await post(h, body)).body.decisions[0]).toMatchObject({
+      expect((await postHeal(h, body)).body.decisions[0]).toMatchObject({
         decision: 'skipped',
         reason: 'duplicate',
       });
