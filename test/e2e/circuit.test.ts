@@ -13,7 +13,7 @@ import type { AgentProcess } from './support/agent.js';
 import { watchAlerts } from './support/alert-watch.js';
 import { containerState } from './support/containers.js';
 import { eventually } from './support/eventually.js';
-import { sampleValue } from './support/exposition.js';
+import { sampleValue } from '../support/exposition.js';
 import { INTERVAL, type Stack, startStack } from './support/stack.js';
 
 const POLICY = join(import.meta.dirname, '..', '..', 'examples', 'policy.yml');

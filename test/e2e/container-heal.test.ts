@@ -16,7 +16,7 @@ import { containerState } from './support/containers.js';
 import { dashboardQueries } from './support/dashboard.js';
 import { watchAlerts } from './support/alert-watch.js';
 import { eventually } from './support/eventually.js';
-import { sampleValue } from './support/exposition.js';
+import { sampleValue } from '../support/exposition.js';
 import { INTERVAL, type Stack, startStack } from './support/stack.js';
 
 const POLICY = join(import.meta.dirname, '..', '..', 'examples', 'policy.yml');

@@ -7,7 +7,7 @@ import { stringify as stringifyYaml } from 'yaml';
 import type { SentinelConfigInput } from '../../../src/config/schema.js';
 import { freeLoopbackPort } from '../../support/ports.js';
 import { startPrivateDaemon } from '../../support/private-daemon.js';
-import { parseExposition, type ExpositionSample } from './exposition.js';
+import { parseExposition, type ExpositionSample } from '../../support/exposition.js';
 
 /** The fields of the healer's audit entries that scenarios assert on. */
 export interface AuditEntry {
