@@ -8,7 +8,8 @@ import { AnomalyEngine } from '../../../src/detect/anomaly-engine.js';
 import type { AnomalyEvent } from '../../../src/detect/anomaly-event.js';
 import { InlineForestTrainer } from '../../../src/detect/forest-trainer.js';
 import { silentLogger } from '../../../src/logger.js';
-import { capturingLogger, latencies, probeSnapshot } from './support.js';
+import { capturingLogger } from '../../support/capturing-logger.js';
+import { latencies, probeSnapshot } from './support.js';
 
 let dir: string;
 beforeEach(async () => {

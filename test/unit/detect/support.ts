@@ -1,6 +1,4 @@
 /** Seeded data and snapshot builders shared by the detector tests. */
-import { Writable } from 'node:stream';
-import { pino, type Logger } from 'pino';
 import type { Snapshot } from '../../../src/collect/snapshot.js';
 import { mulberry32 } from '../../../src/detect/prng.js';
 
@@ -25,17 +23,4 @@ export function probeSnapshot(round: number, duration: number): Snapshot {
     ],
     collectors: [],
   };
-}
-
-/** A logger whose JSON lines are kept for assertions. */
-export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n'))
-        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
 }

@@ -2,14 +2,12 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import express from 'express';
-import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { type RecoveryConfigInput, recoverySchema } from '../../../src/config/recovery.js';
 import type { Clock } from '../../../src/heal/clock.js';
 import { Healer } from '../../../src/heal/healer.js';
-import type { Logger } from '../../../src/logger.js';
+import { capturingLogger } from '../../support/capturing-logger.js';
 
 export interface TestHealer {
   healer: Healer;
@@ -18,17 +16,6 @@ export interface TestHealer {
   lines: Record<string, unknown>[];
   dir: string;
   cleanup(): Promise<void>;
-}
-
-export function capturingLogger(lines: Record<string, unknown>[]): Logger {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split('\n'))
-        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return pino({ level: 'debug' }, sink);
 }
 
 /**
@@ -47,7 +34,7 @@ export async function startTestHealer(
     policyFile = join(dir, 'policy.yml');
     await writeFile(policyFile, policyYaml);
   }
-  const lines: Record<string, unknown>[] = [];
+  const { logger, lines } = capturingLogger('debug');
   const registry = new Registry();
   const healer = new Healer({
     config: recoverySchema.parse({
@@ -56,7 +43,7 @@ export async function startTestHealer(
       ...config,
     }),
     registry,
-    logger: capturingLogger(lines),
+    logger,
     dockerHost: dockerHost ?? `unix://${join(dir, 'no-docker.sock')}`,
     ...(clock ? { clock } : {}),
   });
