@@ -61,6 +61,8 @@ export class AnomalyEngine {
   readonly #anomalous = new Set<string>();
   /** Series exported to /metrics (they have varied at least once). */
   readonly #exported = new Set<string>();
+  /** Detectors whose ready gauge is already 1. */
+  readonly #readyDetectors = new Set<string>();
   #onsets = 0;
   #last: RowResult | undefined;
   #saveTimer: NodeJS.Timeout | undefined;
@@ -114,6 +116,9 @@ export class AnomalyEngine {
     this.#last = result;
     if (result.fitted) this.#recordFit(result);
     const events: AnomalyEvent[] = [];
+    if (result.series.size > 0)
+      for (const name of SERIES_DETECTORS)
+        this.#metrics.samples.inc({ detector: name }, result.series.size);
     for (const [metric, scores] of result.series) {
       const anomalous = this.#exportSeries(metric, scores, result.timestamp_ms);
       this.#transition(
@@ -174,7 +179,6 @@ export class AnomalyEngine {
     const detector = this.#core.seriesDetector(metric);
     const exported = new Map<string, number>(SERIES_DETECTORS.map((d) => [d, scores[d]]));
     const { anomalous } = this.#hold.apply(metric, timestampMs, scores.score, exported);
-    for (const name of SERIES_DETECTORS) this.#metrics.samples.inc({ detector: name });
     // A series that has only ever had one value (a full disk that never changes, a
     // probe that always succeeds) is judged but not exported until it moves.
     if (!detector?.varied) return anomalous;
@@ -182,13 +186,16 @@ export class AnomalyEngine {
     for (const [name, value] of exported)
       this.#metrics.score.set({ detector: name, metric }, value);
     this.#metrics.anomalous.set({ metric }, anomalous ? 1 : 0);
-    if (scores.ready) {
-      this.#metrics.ready.set({ detector: 'zscore' }, 1);
-      this.#metrics.ready.set({ detector: 'mad' }, 1);
-      this.#metrics.ready.set({ detector: 'composite' }, 1);
-    }
-    if (detector.periodSeconds !== null) this.#metrics.ready.set({ detector: 'seasonal' }, 1);
+    if (scores.ready) for (const name of ['zscore', 'mad', 'composite']) this.#markReady(name);
+    if (detector.periodSeconds !== null) this.#markReady('seasonal');
     return anomalous;
+  }
+
+  /** Sets a detector's ready gauge to 1, once: it never goes back to 0. */
+  #markReady(detector: string): void {
+    if (this.#readyDetectors.has(detector)) return;
+    this.#readyDetectors.add(detector);
+    this.#metrics.ready.set({ detector }, 1);
   }
 
   /** Exports the host's scores (the composite held, the forest raw); returns whether the host is anomalous. */
@@ -196,7 +203,7 @@ export class AnomalyEngine {
     this.#metrics.samples.inc({ detector: 'composite' });
     if (this.#core.forest) {
       this.#metrics.samples.inc({ detector: 'iforest' });
-      this.#metrics.ready.set({ detector: 'iforest' }, 1);
+      this.#markReady('iforest');
       this.#metrics.score.set({ detector: 'iforest', metric: HOST }, result.iforest);
     }
     const exported = new Map([['composite', result.composite]]);

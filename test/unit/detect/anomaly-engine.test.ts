@@ -53,6 +53,14 @@ describe('AnomalyEngine', () => {
     expect(text).toMatch(/aegis_anomaly_score\{detector="composite",metric="host"\} /);
     expect(text).toMatch(/aegis_anomalies_detected_total\{metric="host"\} 1/);
     expect(text).toMatch(/aegis_detector_ready\{detector="iforest"\} 1/);
+    for (const detector of ['zscore', 'mad', 'composite'])
+      expect(text).toContain(`aegis_detector_ready{detector="${detector}"} 1`);
+    // No daily period in 400 rounds.
+    expect(text).toContain('aegis_detector_ready{detector="seasonal"} 0');
+    // Two series (latency and success) a round for the series detectors, one host row.
+    for (const detector of ['zscore', 'mad', 'seasonal'])
+      expect(text).toContain(`aegis_detector_samples_total{detector="${detector}"} 800`);
+    expect(text).toContain('aegis_detector_samples_total{detector="composite"} 400');
     // probe_success never varied: judged but not exported.
     expect(text).not.toMatch(/metric="probe_success:api"/);
     const detected = lines.filter((l) => l.event === 'anomaly_detected');
