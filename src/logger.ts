@@ -29,16 +29,12 @@ export function loggerOptions(level: LogConfig['level']): LoggerOptions {
 export function createLogger(config: LogConfig, destination?: NodeJS.WritableStream): Logger {
   const options = loggerOptions(config.level);
   if (destination) return pino(options, destination);
-  if (!config.enable_file) return pino(options, pinoDestination({ fd: 1, sync: false }));
+  const stdout = pinoDestination({ fd: 1, sync: false });
+  if (!config.enable_file) return pino(options, stdout);
+  const file = pinoDestination({ dest: config.file, append: true, mkdir: true, sync: false });
   return pino(
     options,
-    multistream([
-      { stream: pinoDestination({ fd: 1, sync: false }), level: config.level },
-      {
-        stream: pinoDestination({ dest: config.file, append: true, mkdir: true, sync: false }),
-        level: config.level,
-      },
-    ]),
+    multistream([stdout, file].map((stream) => ({ stream, level: config.level }))),
   );
 }
 
