@@ -118,33 +118,34 @@ export class Dispatcher {
    */
   async submit(planned: readonly PlannedAlert[]): Promise<AlertDecision[]> {
     const decisions: AlertDecision[] = [];
+    // The reply names each skip as its audit entry does.
+    const skipped = (entry: AuditEntry): void => {
+      const { fingerprint, alertname, rule, reason } = entry;
+      decisions.push({ fingerprint, alertname, rule, decision: 'skipped', reason });
+    };
     for (const { alert, receivedAt, verdicts } of planned) {
-      const alertname = alert.labels.alertname ?? '';
-      const base = { fingerprint: alert.fingerprint, alertname };
       const resolvedKey = `resolved:${alert.fingerprint}:${alert.startsAt}`;
       if (alert.status === 'resolved') {
         // Cancelled here first: this replica's retries stop even when the store is down.
         this.#cancel(resolvedKey);
         await this.#store.set(resolvedKey, '1', this.#config.episode_ttl * 1000);
-        this.#record('skipped', alert, { reason: 'resolved' });
-        decisions.push({ ...base, decision: 'skipped', reason: 'resolved' });
+        skipped(this.#record('skipped', alert, { reason: 'resolved' }));
         continue;
       }
       if (verdicts.length === 0) {
-        this.#record('skipped', alert, { reason: 'no_match' });
-        decisions.push({ ...base, decision: 'skipped', reason: 'no_match' });
+        skipped(this.#record('skipped', alert, { reason: 'no_match' }));
         continue;
       }
       for (const verdict of verdicts) {
-        const rule = verdict.rule.name;
         if ('skip' in verdict) {
-          this.#record('skipped', alert, {
-            reason: verdict.skip,
-            rule,
-            action: verdict.rule.action,
-            error: verdict.detail,
-          });
-          decisions.push({ ...base, rule, decision: 'skipped', reason: verdict.skip });
+          skipped(
+            this.#record('skipped', alert, {
+              reason: verdict.skip,
+              rule: verdict.rule.name,
+              action: verdict.rule.action,
+              error: verdict.detail,
+            }),
+          );
           continue;
         }
         const episodeKey = `episode:${alert.fingerprint}:${alert.startsAt}:${verdict.rule.index}`;
@@ -158,8 +159,7 @@ export class Dispatcher {
           resolvedKey,
         };
         if (this.#stopping) {
-          this.#recordJob('skipped', job, { reason: 'stopping' });
-          decisions.push({ ...base, rule, decision: 'skipped', reason: 'stopping' });
+          skipped(this.#recordJob('skipped', job, { reason: 'stopping' }));
           continue;
         }
         const claimed = await this.#store.setIfAbsent(
@@ -168,12 +168,16 @@ export class Dispatcher {
           this.#config.episode_ttl * 1000,
         );
         if (!claimed) {
-          this.#recordJob('skipped', job, { reason: 'duplicate' });
-          decisions.push({ ...base, rule, decision: 'skipped', reason: 'duplicate' });
+          skipped(this.#recordJob('skipped', job, { reason: 'duplicate' }));
           continue;
         }
         this.#ready.push(job);
-        decisions.push({ ...base, rule, decision: 'queued' });
+        decisions.push({
+          fingerprint: alert.fingerprint,
+          alertname: alert.labels.alertname ?? '',
+          rule: verdict.rule.name,
+          decision: 'queued',
+        });
       }
     }
     this.#pump();
@@ -494,8 +498,8 @@ export class Dispatcher {
   }
 
   /** A decision on an alert before it has a job: resolved, unmatched, refused. */
-  #record(decision: Decision, alert: HealAlert, detail: DecisionDetail): void {
-    this.#emit(this.#entry(decision, alert, detail, undefined));
+  #record(decision: Decision, alert: HealAlert, detail: DecisionDetail): AuditEntry {
+    return this.#emit(this.#entry(decision, alert, detail, undefined));
   }
 
   /** A decision on a job; `dispatchDelayMs` goes to the log line of the action's start (or dry run). */
@@ -504,8 +508,8 @@ export class Dispatcher {
     job: Job,
     detail: DecisionDetail = {},
     dispatchDelayMs?: number,
-  ): void {
-    this.#emit(this.#entry(decision, job.alert, detail, job), dispatchDelayMs);
+  ): AuditEntry {
+    return this.#emit(this.#entry(decision, job.alert, detail, job), dispatchDelayMs);
   }
 
   /**
@@ -538,7 +542,7 @@ export class Dispatcher {
   }
 
   /** The one place a decision becomes an audit entry, a log line and metrics. */
-  #emit(entry: AuditEntry, dispatchDelayMs?: number): void {
+  #emit(entry: AuditEntry, dispatchDelayMs?: number): AuditEntry {
     const { decision } = entry;
     this.#options.audit.append(entry);
     const { metrics, logger } = this.#options;
@@ -569,6 +573,7 @@ export class Dispatcher {
         logger.warn(line, `healing failed: ${entry.action} on ${entry.target}: ${entry.error}`);
         break;
     }
+    return entry;
   }
 }
 
