@@ -52,7 +52,14 @@ function cpuSeconds(snapshot: Snapshot): { busy: number; total: number } | undef
 }
 
 export class FeatureExtractor {
-  #previous: Snapshot | undefined;
+  /** What the previous round's rates start from: its time, CPU seconds and counters. */
+  #previous:
+    | {
+        timestampMs: number;
+        cpu: { busy: number; total: number } | undefined;
+        counters: Map<string, number | undefined>;
+      }
+    | undefined;
 
   extract(snapshot: Snapshot): ExtractedSeries {
     const values = new Map<string, number>();
@@ -63,9 +70,9 @@ export class FeatureExtractor {
     };
     const previous = this.#previous;
     const host = snapshot.host;
+    const now = cpuSeconds(snapshot);
     if (host) {
-      const now = cpuSeconds(snapshot);
-      const before = previous && cpuSeconds(previous);
+      const before = previous?.cpu;
       if (now) {
         const dTotal = before ? now.total - before.total : 0;
         const dBusy = before ? now.busy - before.busy : 0;
@@ -87,16 +94,20 @@ export class FeatureExtractor {
     for (const c of snapshot.containers?.containers ?? []) {
       if (c.state === 'running') set(`container_memory_bytes:${c.name}`, c.memory_bytes);
     }
-    const dt = previous ? (snapshot.timestamp_ms - previous.timestamp_ms) / 1000 : 0;
-    const before = new Map(previous ? counters(previous).map((c) => [c.name, c.value]) : []);
-    for (const counter of counters(snapshot)) {
-      const last = before.get(counter.name);
+    const dt = previous ? (snapshot.timestamp_ms - previous.timestampMs) / 1000 : 0;
+    const current = counters(snapshot);
+    for (const counter of current) {
+      const last = previous?.counters.get(counter.name);
       const delta =
         counter.value !== undefined && last !== undefined ? counter.value - last : Number.NaN;
       // delta < 0 is a reset: no sample this round, the next round rates from the new base.
       set(counter.name, dt > 0 && delta >= 0 ? delta / dt : undefined);
     }
-    this.#previous = snapshot;
+    this.#previous = {
+      timestampMs: snapshot.timestamp_ms,
+      cpu: now,
+      counters: new Map(current.map((counter) => [counter.name, counter.value])),
+    };
     return { values, present };
   }
 }
