@@ -9,7 +9,7 @@ import type { Snapshot } from '../collect/snapshot.js';
 import type { DetectionConfig } from '../config/detection.js';
 import type { Logger } from '../logger.js';
 import type { AnomalyEvent } from './anomaly-event.js';
-import { DetectionMetrics } from './detection-metrics.js';
+import { DetectionMetrics, SERIES_DETECTORS } from './detection-metrics.js';
 import { DetectorCore, type RowResult } from './detector-core.js';
 import { loadState, saveState } from './detector-state.js';
 import { FeatureExtractor } from './feature-extractor.js';
@@ -37,9 +37,6 @@ export interface AnomalyEngineStatus {
 }
 
 export const HOST = 'host';
-
-/** The per-series detectors exported as `aegis_anomaly_score{detector}`. */
-const SERIES_DETECTORS = ['zscore', 'mad', 'seasonal'] as const;
 
 /** The detector with the largest score: the one blamed for the series' onset. */
 function strongest(scores: SeriesScores): string {

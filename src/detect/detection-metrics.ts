@@ -4,7 +4,9 @@
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
 
-export const DETECTORS = ['zscore', 'mad', 'seasonal', 'iforest', 'composite'] as const;
+/** The detectors that score each series; the forest and the composite score the host. */
+export const SERIES_DETECTORS = ['zscore', 'mad', 'seasonal'] as const;
+const DETECTORS = [...SERIES_DETECTORS, 'iforest', 'composite'] as const;
 
 export class DetectionMetrics {
   readonly score: Gauge<'detector' | 'metric'>;
@@ -67,9 +69,7 @@ export class DetectionMetrics {
 
   /** Drops every child of a series that is gone, so it vanishes from /metrics. */
   removeSeries(metric: string): void {
-    this.score.remove({ detector: 'zscore', metric });
-    this.score.remove({ detector: 'mad', metric });
-    this.score.remove({ detector: 'seasonal', metric });
+    for (const detector of SERIES_DETECTORS) this.score.remove({ detector, metric });
     this.anomalous.remove({ metric });
     this.onsets.remove({ metric });
   }
