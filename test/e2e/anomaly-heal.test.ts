@@ -3,7 +3,6 @@
 // policy's action for it, a cache flush, runs against a real Redis.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy, selectRules } from '../../src/heal/policy.js';
@@ -11,9 +10,8 @@ import { type RedisServer, startRedis } from '../support/redis.js';
 import type { AgentProcess } from './support/agent.js';
 import { watchAlerts } from './support/alert-watch.js';
 import { eventually } from './support/eventually.js';
-import { INTERVAL, type Stack, startStack } from './support/stack.js';
+import { SHIPPED_POLICY, type Stack, startStack } from './support/stack.js';
 
-const POLICY = join(import.meta.dirname, '..', '..', 'examples', 'policy.yml');
 const TARGET = 'api';
 const METRIC = `probe_duration_seconds:${TARGET}`;
 /** The labels the shipped rule gives the alert, as the policy will see them. */
@@ -42,7 +40,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => api?.listen(0, '127.0.0.1', resolve));
   const port = (api.address() as AddressInfo).port;
 
-  const policy = await loadPolicy(POLICY);
+  const policy = await loadPolicy(SHIPPED_POLICY);
   const rule = selectRules(policy, {
     instance: 'any',
     job: 'aegis-sentinel',
@@ -52,17 +50,14 @@ beforeAll(async () => {
   const redisUrl = redis.url;
   stack = await startStack({
     agents: [
-      (dir) => ({
+      () => ({
         monitoring: {
-          collection_interval: INTERVAL,
           api_endpoints: [{ url: `http://127.0.0.1:${port}/`, name: TARGET, timeout: 2 }],
           enable_container_monitoring: false,
         },
         // A short warm-up; the detectors' thresholds are the shipped defaults.
         detection: { min_samples_for_detection: 20 },
         recovery: {
-          policy_file: POLICY,
-          auth_token_file: join(dir, 'heal-token'),
           enable_local_alerts: false,
           caches: cacheName ? { [cacheName]: { url: redisUrl, pattern: 'cache:*' } } : {},
         },

@@ -19,7 +19,6 @@ import { eventually } from './support/eventually.js';
 import { sampleValue } from '../support/exposition.js';
 import { INTERVAL, type Stack, startStack } from './support/stack.js';
 
-const POLICY = join(import.meta.dirname, '..', '..', 'examples', 'policy.yml');
 /** One container per kill: each kill is a first episode on a fresh target, as in production. */
 const KILLS = 5;
 const TARGET_MEDIAN_SECONDS = 10;
@@ -52,9 +51,8 @@ beforeAll(async () => {
   const dockerHost = engine.dockerHost;
   stack = await startStack({
     agents: [
-      (dir) => ({
+      () => ({
         monitoring: {
-          collection_interval: INTERVAL,
           api_endpoints: webs.map((web) => ({
             url: `http://127.0.0.1:${web.port}/`,
             name: web.name,
@@ -65,8 +63,6 @@ beforeAll(async () => {
         // Scores within the run, so that the dashboard's anomaly panels have data.
         detection: { min_samples_for_detection: 10 },
         recovery: {
-          policy_file: POLICY,
-          auth_token_file: join(dir, 'heal-token'),
           // Only the Prometheus chain heals here: the agent's own loop would race it.
           enable_local_alerts: false,
         },

@@ -12,9 +12,8 @@ import { watchAlerts } from './support/alert-watch.js';
 import { containerState } from './support/containers.js';
 import { eventually } from './support/eventually.js';
 import { sampleValue } from '../support/exposition.js';
-import { INTERVAL, type Stack, startStack } from './support/stack.js';
+import { type Stack, startStack } from './support/stack.js';
 
-const POLICY = join(import.meta.dirname, '..', '..', 'examples', 'policy.yml');
 const NAME = 'shared-web';
 
 let engine: PodmanEngine | undefined;
@@ -36,15 +35,12 @@ beforeAll(async () => {
   });
   const dockerHost = engine.dockerHost;
   const redisUrl = redis.url;
-  const replica = (dir: string) => ({
+  const replica = () => ({
     monitoring: {
-      collection_interval: INTERVAL,
       api_endpoints: [{ url: `http://127.0.0.1:${port}/`, name: NAME, timeout: 0.5 }],
       docker_host: dockerHost,
     },
     recovery: {
-      policy_file: POLICY,
-      auth_token_file: join(dir, 'heal-token'),
       redis_url: redisUrl,
       enable_local_alerts: false,
     },

@@ -1,6 +1,7 @@
 // The peers every scenario needs, started in dependency order and stopped in reverse,
 // each stop attempted even when another fails: agents, a human receiver, Alertmanager
 // delivering to every agent's /heal, Prometheus scraping the agents.
+import { join } from 'node:path';
 import type { SentinelConfigInput } from '../../../src/config/schema.js';
 import { type AlertmanagerServer, startAlertmanager } from '../../support/alertmanager.js';
 import { type PrometheusServer, startPrometheus } from '../../support/prometheus.js';
@@ -11,8 +12,15 @@ import { type WebhookRecorder, startWebhookRecorder } from './webhook-recorder.j
 /** Scrape, evaluation and collection interval of every scenario, in seconds. */
 export const INTERVAL = 1;
 
+/** The healing policy the project ships, which every scenario heals by. */
+export const SHIPPED_POLICY = join(import.meta.dirname, '..', '..', '..', 'examples', 'policy.yml');
+
 export interface StackOptions {
-  /** One config per agent; `dir` is the agent's private dir, holding `heal-token`. */
+  /**
+   * One config per agent; `dir` is the agent's private dir. Each gets, unless it sets
+   * them, `collection_interval` INTERVAL and the shipped policy, and always the stack's
+   * token file as `recovery.auth_token_file`.
+   */
   agents: ((dir: string) => SentinelConfigInput)[];
   /** Indexes of the agents Prometheus scrapes. @default all */
   scraped?: number[];
@@ -44,7 +52,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     stops.push(humans.close);
     const agents: AgentProcess[] = [];
     for (const makeConfig of options.agents) {
-      const agent = await startAgent(cli, makeConfig, { 'heal-token': token });
+      const agent = await startAgent(cli, withStackSettings(makeConfig), { 'heal-token': token });
       stops.push(agent.stop);
       agents.push(agent);
     }
@@ -66,4 +74,21 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     await stop();
     throw error;
   }
+}
+
+function withStackSettings(
+  makeConfig: (dir: string) => SentinelConfigInput,
+): (dir: string) => SentinelConfigInput {
+  return (dir) => {
+    const made = makeConfig(dir);
+    return {
+      ...made,
+      monitoring: { collection_interval: INTERVAL, ...made.monitoring },
+      recovery: {
+        policy_file: SHIPPED_POLICY,
+        ...made.recovery,
+        auth_token_file: join(dir, 'heal-token'),
+      },
+    };
+  };
 }
