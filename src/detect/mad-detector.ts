@@ -4,12 +4,8 @@
  * robust scale (1.4826 × the median absolute residual over a long window, which
  * outliers barely move). Both medians are O(log window) per update.
  */
-import { RollingMoments, RollingQuantile, type MomentsState } from './rolling-window.js';
-
-/** Makes the median absolute deviation a consistent estimator of a normal σ. */
-const MAD_TO_SIGMA = 1.4826;
-/** Makes the mean absolute deviation a consistent estimator of a normal σ. */
-const MEAN_ABS_TO_SIGMA = 1.2533;
+import { RobustScale } from './robust-scale.js';
+import { type MomentsState, RollingQuantile } from './rolling-window.js';
 
 export interface MadWindows {
   level: number;
@@ -24,16 +20,13 @@ export interface MadState {
 
 export class MadDetector {
   readonly #level: RollingQuantile;
-  readonly #absResidual: RollingQuantile;
-  // A quantised series (mostly one value) has a zero MAD; the mean absolute residual
-  // still sees its rarer moves and gives a scale where the median cannot.
-  readonly #meanAbsResidual: RollingMoments;
+  /** Of the absolute residuals. */
+  readonly #scale: RobustScale;
   readonly #floor: (level: number) => number;
 
   constructor(windows: MadWindows, floor: (level: number) => number) {
     this.#level = new RollingQuantile(windows.level, 0.5);
-    this.#absResidual = new RollingQuantile(windows.scale, 0.5);
-    this.#meanAbsResidual = new RollingMoments(windows.scale);
+    this.#scale = new RobustScale(windows.scale);
     this.#floor = floor;
   }
 
@@ -48,26 +41,23 @@ export class MadDetector {
     }
     const level = this.#level.value();
     const residual = value - level;
-    const mad = MAD_TO_SIGMA * (this.#absResidual.value() || 0);
-    const spread = mad > 0 ? mad : MEAN_ABS_TO_SIGMA * this.#meanAbsResidual.mean();
-    const scale = Math.max(spread, this.#floor(level));
+    const scale = Math.max(this.#scale.value(), this.#floor(level));
     this.#level.push(value);
-    this.#absResidual.push(Math.abs(residual));
-    this.#meanAbsResidual.push(Math.abs(residual));
+    this.#scale.push(Math.abs(residual));
     return { raw: Math.abs(residual) / scale, residual: residual / scale };
   }
 
   save(): MadState {
+    const scale = this.#scale.save();
     return {
       level: this.#level.values(),
-      residuals: this.#absResidual.values(),
-      mean_abs_residual: this.#meanAbsResidual.save(),
+      residuals: scale.values,
+      mean_abs_residual: scale.moments,
     };
   }
 
   restore(state: MadState): void {
     for (const value of state.level) this.#level.push(value);
-    for (const value of state.residuals) this.#absResidual.push(value);
-    this.#meanAbsResidual.restore(state.mean_abs_residual);
+    this.#scale.restore(state.residuals, state.mean_abs_residual);
   }
 }

@@ -9,15 +9,13 @@
  * It runs only while the series' period is confirmed (a series without one pays only
  * for the binning).
  */
-import { RollingMoments, RollingQuantile, type MomentsState } from './rolling-window.js';
+import { RobustScale } from './robust-scale.js';
+import { type MomentsState, RollingQuantile } from './rolling-window.js';
 import {
   SeasonalProfile,
   type SeasonalOptions,
   type SeasonalProfileState,
 } from './seasonal-profile.js';
-
-const MAD_TO_SIGMA = 1.4826;
-const MEAN_ABS_TO_SIGMA = 1.2533;
 
 export interface SeasonalState {
   profile: SeasonalProfileState;
@@ -38,16 +36,13 @@ export interface SeasonalResult {
 export class SeasonalDetector {
   readonly #profile: SeasonalProfile;
   readonly #level: RollingQuantile;
-  readonly #spread: RollingQuantile;
-  // When most values sit exactly on their expectation (a quantised series) the median
-  // distance is 0; the mean distance still sees the rarer moves.
-  readonly #meanSpread: RollingMoments;
+  /** Of the distances from the middle of the expected range. */
+  readonly #spread: RobustScale;
 
   constructor(options: SeasonalOptions & { levelWindow: number; scaleWindow: number }) {
     this.#profile = new SeasonalProfile(options);
     this.#level = new RollingQuantile(options.levelWindow, 0.5);
-    this.#spread = new RollingQuantile(options.scaleWindow, 0.5);
-    this.#meanSpread = new RollingMoments(options.scaleWindow);
+    this.#spread = new RobustScale(options.scaleWindow);
   }
 
   get periodSeconds(): number | null {
@@ -62,29 +57,26 @@ export class SeasonalDetector {
     const excess = value > high ? value - high : value < low ? value - low : 0;
     const distance = Math.abs(value - (low + high) / 2);
     const level = this.#level.size > 0 ? this.#level.value() : 0;
-    const mad = this.#spread.size > 0 ? MAD_TO_SIGMA * this.#spread.value() : 0;
-    const spread = mad > 0 ? mad : MEAN_ABS_TO_SIGMA * this.#meanSpread.mean();
-    const scale = Math.max(spread, floor);
+    const scale = Math.max(this.#spread.value(), floor);
     this.#level.push(excess);
     this.#spread.push(distance);
-    this.#meanSpread.push(distance);
     const residual = (excess - level) / scale;
     return { raw: Math.abs(residual), active: true, residual };
   }
 
   save(): SeasonalState {
+    const spread = this.#spread.save();
     return {
       profile: this.#profile.save(),
       level: this.#level.values(),
-      spread: this.#spread.values(),
-      mean_spread: this.#meanSpread.save(),
+      spread: spread.values,
+      mean_spread: spread.moments,
     };
   }
 
   restore(state: SeasonalState): void {
     this.#profile.restore(state.profile);
     for (const value of state.level) this.#level.push(value);
-    for (const value of state.spread) this.#spread.push(value);
-    this.#meanSpread.restore(state.mean_spread);
+    this.#spread.restore(state.spread, state.mean_spread);
   }
 }
