@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PodmanEngine, startPodmanEngine } from '../support/podman.js';
-import { freeLoopbackPort } from '../support/ports.js';
 import type { AgentProcess } from './support/agent.js';
-import { containerState } from './support/containers.js';
+import { containerState, runWebContainer } from './support/containers.js';
 import { dashboardQueries } from './support/dashboard.js';
 import { watchAlerts } from './support/alert-watch.js';
 import { eventually } from './support/eventually.js';
@@ -39,14 +38,8 @@ beforeAll(async () => {
   wwwDir = await mkdtemp(join(tmpdir(), 'aegis-www-'));
   await writeFile(join(wwwDir, 'index.html'), 'ok\n');
   for (let index = 1; index <= KILLS; index += 1) {
-    const web = { name: `web-${index}`, port: await freeLoopbackPort() };
-    await engine.run({
-      name: web.name,
-      labels: { 'aegis.autoheal': 'true' },
-      cmd: ['httpd', '-f', '-p', `127.0.0.1:${web.port}`, '-h', '/www'],
-      volumes: [`${wwwDir}:/www:ro`],
-    });
-    webs.push(web);
+    const name = `web-${index}`;
+    webs.push({ name, port: await runWebContainer(engine, name, wwwDir) });
   }
   const dockerHost = engine.dockerHost;
   stack = await startStack({

@@ -5,11 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PodmanEngine, startPodmanEngine } from '../support/podman.js';
-import { freeLoopbackPort } from '../support/ports.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import type { AgentProcess } from './support/agent.js';
 import { watchAlerts } from './support/alert-watch.js';
-import { containerState } from './support/containers.js';
+import { containerState, runWebContainer } from './support/containers.js';
 import { eventually } from './support/eventually.js';
 import { sampleValue } from '../support/exposition.js';
 import { type Stack, startStack } from './support/stack.js';
@@ -26,13 +25,7 @@ beforeAll(async () => {
   redis = await startRedis();
   wwwDir = await mkdtemp(join(tmpdir(), 'aegis-www-'));
   await writeFile(join(wwwDir, 'index.html'), 'ok\n');
-  const port = await freeLoopbackPort();
-  await engine.run({
-    name: NAME,
-    labels: { 'aegis.autoheal': 'true' },
-    cmd: ['httpd', '-f', '-p', `127.0.0.1:${port}`, '-h', '/www'],
-    volumes: [`${wwwDir}:/www:ro`],
-  });
+  const port = await runWebContainer(engine, NAME, wwwDir);
   const dockerHost = engine.dockerHost;
   const redisUrl = redis.url;
   const replica = () => ({
