@@ -5,9 +5,9 @@
  * Without DATA_DIR only the speed section runs.
  */
 import { readFile, readdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { IsolationForest as MlIsolationForest } from 'ml-isolation-forest';
 import { detectionSchema, type DetectionConfig } from '../src/config/detection.js';
 import { scoreTable } from '../src/detect/backtest.js';
 import { parseCsv, parseTimestamp } from '../src/detect/csv.js';
@@ -187,15 +187,6 @@ function nabStandardScore(results: readonly FileResult[], threshold: number): nu
 }
 
 // ---------------------------------------------------------------- speed
-
-interface MlForest {
-  train(rows: number[][]): void;
-  predict(rows: number[][]): number[];
-}
-const require = createRequire(import.meta.url);
-const { IsolationForest: MlIsolationForest } = require('ml-isolation-forest') as {
-  IsolationForest: new (options?: { nEstimators?: number }) => MlForest;
-};
 
 function gaussianRows(count: number, dimensions: number, seed: number): number[][] {
   const random = mulberry32(seed);

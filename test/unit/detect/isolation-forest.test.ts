@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { IsolationForest as MlIsolationForest } from 'ml-isolation-forest';
 import { describe, expect, it } from 'vitest';
 import {
   averagePathLength,
@@ -7,15 +7,6 @@ import {
   rawScore,
 } from '../../../src/detect/isolation-forest.js';
 import { mulberry32 } from '../../../src/detect/prng.js';
-
-interface MlForest {
-  train(rows: number[][]): void;
-  predict(rows: number[][]): number[];
-}
-const require = createRequire(import.meta.url);
-const { IsolationForest: MlIsolationForest } = require('ml-isolation-forest') as {
-  IsolationForest: new (options?: { nEstimators?: number }) => MlForest;
-};
 
 const options = { nEstimators: 100, subsampleSize: 256, contamination: 0.1, seed: 42 };
 
