@@ -5,7 +5,10 @@
  */
 import { z } from 'zod';
 
-const UNIT_SECONDS: Record<string, number> = {
+// Units in the order Prometheus requires them (largest first), each at most once.
+const UNIT_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'] as const;
+
+const UNIT_SECONDS: Record<(typeof UNIT_ORDER)[number], number> = {
   ms: 0.001,
   s: 1,
   m: 60,
@@ -15,10 +18,9 @@ const UNIT_SECONDS: Record<string, number> = {
   y: 31_536_000,
 };
 
-// Units in the order Prometheus requires them (largest first), each at most once.
+// One optional group per unit, in UNIT_ORDER.
 const DURATION_PATTERN =
   /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
-const UNIT_ORDER = ['y', 'w', 'd', 'h', 'm', 's', 'ms'] as const;
 
 /** Parses a Prometheus duration string into seconds; undefined when it is not one. */
 export function parseDurationSeconds(text: string): number | undefined {
@@ -30,7 +32,7 @@ export function parseDurationSeconds(text: string): number | undefined {
   let total = 0;
   UNIT_ORDER.forEach((unit, index) => {
     const amount = match[index + 1];
-    if (amount !== undefined) total += Number(amount) * (UNIT_SECONDS[unit] ?? 0);
+    if (amount !== undefined) total += Number(amount) * UNIT_SECONDS[unit];
   });
   return total;
 }
@@ -41,7 +43,7 @@ export function formatDuration(seconds: number): string {
   if (remainingMs === 0) return '0s';
   let out = '';
   for (const unit of UNIT_ORDER) {
-    const unitMs = (UNIT_SECONDS[unit] ?? 0) * 1000;
+    const unitMs = UNIT_SECONDS[unit] * 1000;
     const count = Math.floor(remainingMs / unitMs);
     if (count > 0) {
       out += `${count}${unit}`;
