@@ -4,7 +4,6 @@
  * the agent codes against.
  */
 import { performance } from 'node:perf_hooks';
-import type { RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Snapshot } from '../collect/snapshot.js';
 import type { RecoveryConfig } from '../config/recovery.js';
@@ -29,7 +28,7 @@ import { type HealAlert, type PlannedAlert, planAlert } from './planner.js';
 import { loadPolicy, type Policy } from './policy.js';
 import { RedisStateStore } from './redis-state-store.js';
 import type { StateStore } from './state-store.js';
-import { createWebhookHandler, type WebhookReply } from './webhook-handler.js';
+import { createWebhookHandler, type WebhookHandler, type WebhookReply } from './webhook-handler.js';
 import type { Notification } from './webhook-payload.js';
 
 export { checkPolicyFile } from './policy.js';
@@ -72,7 +71,7 @@ export class Healer {
   readonly #dispatcher: Dispatcher;
   readonly #local: LocalAlerts;
   readonly #check: LabelCheck;
-  readonly #handler: RequestHandler;
+  readonly #handler: WebhookHandler;
   #auth: Authenticator | undefined;
   #policy: Policy = [];
   #state: State = 'created';
@@ -204,7 +203,7 @@ export class Healer {
   }
 
   /** Handles POST /heal completely. */
-  handler(): RequestHandler {
+  handler(): WebhookHandler {
     return this.#handler;
   }
 

@@ -1,22 +1,29 @@
 /**
  * POST /heal, completely: bearer token, content type, body limit, JSON, payload check,
- * then the healer. Every refusal is a JSON body `{ error, message, problems? }` whose
+ * then the healer. Every refusal is a JSON body `{ error, message, problems }` whose
  * problems name the failing field path, and nothing reaches the healer before all HTTP
  * checks passed. Checks run cheapest and least trusting first: the token is checked
- * before the body is read at all. It is one request handler, not a router of layers:
- * every express layer costs on every request (`npm run bench:heal`).
+ * before the body is read at all.
+ *
+ * It is a plain node:http request listener, with no express request or response
+ * helpers: the agent's server hands POST /heal to it directly, because express's routing
+ * and prototype swapping cost more per request than the healer's own work
+ * (`npm run bench:heal`).
  */
-import express, { type Request, type RequestHandler, type Response } from 'express';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '../logger.js';
 import type { Authenticator } from './auth.js';
 import type { HealMetrics } from './heal-metrics.js';
+import { BodyError, checkJsonHeaders, readJsonBody } from './json-body.js';
 import { type Notification, type PayloadProblem, parseNotification } from './webhook-payload.js';
 
 export interface WebhookReply {
   status: number;
   body: unknown;
 }
+
+export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export interface WebhookHandlerOptions {
   /** False before start and while stopping: /heal answers 503 so Alertmanager delivers again. */
@@ -29,39 +36,59 @@ export interface WebhookHandlerOptions {
   receive(notification: Notification, receivedAt: number): Promise<WebhookReply>;
 }
 
-/** The handler for POST /heal; the app answers other methods with its 405. */
-export function createWebhookHandler(options: WebhookHandlerOptions): RequestHandler {
-  const { auth, metrics, logger } = options;
+/** Writes `body` as the JSON response, with `headers` besides the content type. */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers?: OutgoingHttpHeaders,
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+/** The listener for POST /heal; the agent's server answers other methods with its 405. */
+export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
+  const { auth, metrics, logger, maxBodyBytes } = options;
 
   const refuse = (
-    res: Response,
+    res: ServerResponse,
     status: number,
     error: string,
     message: string,
     metricStatus: 'invalid' | 'unauthorized',
     problems: PayloadProblem[],
+    headers?: OutgoingHttpHeaders,
   ): void => {
     metrics.notifications.inc({ status: metricStatus });
     logger.warn(
       { event: 'heal_notification_rejected', status, error, problems },
       `/heal refused (${status}): ${message}`,
     );
-    res.status(status).json({ error, message, problems });
+    sendJson(res, status, { error, message, problems }, headers);
   };
 
-  /** Whether the healer runs; answers 503 when not. */
-  const ready = (res: Response): boolean => {
-    if (options.ready()) return true;
-    res.status(503).json({
-      error: 'healer_not_running',
-      message: 'the healer is not running; deliver again later',
-    });
-    return false;
+  /** Refuses a request whose single problem is `problem`; the message names where it is. */
+  const refuseOne = (
+    res: ServerResponse,
+    status: number,
+    error: string,
+    metricStatus: 'invalid' | 'unauthorized',
+    problem: PayloadProblem,
+    headers?: OutgoingHttpHeaders,
+  ): void => {
+    const message = `${problem.path || '(body)'}: ${problem.message}`;
+    refuse(res, status, error, message, metricStatus, [problem], headers);
   };
 
   /** Whether the bearer token is right; answers 401/403 when not. */
-  const authenticated = (req: Request, res: Response): boolean => {
-    switch (auth.check(req.get('authorization'))) {
+  const authenticated = (req: IncomingMessage, res: ServerResponse): boolean => {
+    switch (auth.check(req.headers.authorization)) {
       case 'ok':
         return true;
       case 'not_configured':
@@ -75,74 +102,54 @@ export function createWebhookHandler(options: WebhookHandlerOptions): RequestHan
         );
         return false;
       case 'missing':
-        res.set('www-authenticate', 'Bearer realm="aegis-sentinel"');
-        refuse(
+        refuseOne(
           res,
           401,
           'unauthorized',
-          'missing bearer token (Authorization: Bearer TOKEN)',
           'unauthorized',
-          [{ path: 'authorization', message: 'missing bearer token' }],
+          {
+            path: 'authorization',
+            message: 'missing bearer token (Authorization: Bearer TOKEN)',
+          },
+          { 'www-authenticate': 'Bearer realm="aegis-sentinel"' },
         );
         return false;
       case 'wrong':
-        res.set('www-authenticate', 'Bearer realm="aegis-sentinel", error="invalid_token"');
-        refuse(res, 401, 'unauthorized', 'wrong bearer token', 'unauthorized', [
+        refuseOne(
+          res,
+          401,
+          'unauthorized',
+          'unauthorized',
           { path: 'authorization', message: 'wrong bearer token' },
-        ]);
+          { 'www-authenticate': 'Bearer realm="aegis-sentinel", error="invalid_token"' },
+        );
         return false;
     }
   };
 
-  /** Whether the body is declared JSON; answers 415 when not. */
-  const json = (req: Request, res: Response): boolean => {
-    if (req.is('application/json')) return true;
-    const given = req.get('content-type') ?? '(none)';
-    refuse(
-      res,
-      415,
-      'unsupported_media_type',
-      `expected Content-Type: application/json, got ${given}`,
-      'invalid',
-      [{ path: 'content-type', message: `expected application/json, got ${given}` }],
-    );
-    return false;
+  const refuseBody = (res: ServerResponse, error: BodyError): void => {
+    refuseOne(res, error.status, error.kind, 'invalid', {
+      path: error.path,
+      message: error.message,
+    });
   };
 
-  const parseJson = express.json({ limit: options.maxBodyBytes, strict: false, type: () => true });
-
-  const onBodyError = (error: unknown, res: Response, next: (error: unknown) => void): void => {
-    const { type, message } = error as { type?: string; message?: string };
-    switch (type) {
-      case 'entity.too.large':
-        refuse(
-          res,
-          413,
-          'payload_too_large',
-          `the body is over the limit of ${options.maxBodyBytes} bytes`,
-          'invalid',
-          [{ path: '', message: `larger than recovery.max_body_bytes (${options.maxBodyBytes})` }],
-        );
-        return;
-      case 'entity.parse.failed':
-        refuse(res, 400, 'invalid_json', `the body is not JSON: ${message}`, 'invalid', [
-          { path: '', message: `not JSON: ${message}` },
-        ]);
-        return;
-      case 'encoding.unsupported':
-      case 'charset.unsupported':
-        refuse(res, 415, 'unsupported_media_type', message ?? 'unsupported encoding', 'invalid', [
-          { path: 'content-type', message: message ?? 'unsupported encoding' },
-        ]);
-        return;
-      default:
-        next(error);
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    receivedAt: number,
+  ): Promise<void> => {
+    let body: unknown;
+    try {
+      body = await readJsonBody(req, maxBodyBytes);
+    } catch (error) {
+      if (!(error instanceof BodyError)) throw error;
+      // A client that went away gets no answer; one that sent too much or broken JSON does.
+      if (error.kind === 'aborted') logger.debug({ event: 'heal_request_aborted' }, error.message);
+      else refuseBody(res, error);
+      return;
     }
-  };
-
-  const handle = async (req: Request, res: Response): Promise<void> => {
-    const receivedAt = performance.now();
-    const parsed = parseNotification(req.body);
+    const parsed = parseNotification(body);
     if (!parsed.ok) {
       const { problems } = parsed;
       const first = problems[0] as PayloadProblem;
@@ -157,14 +164,32 @@ export function createWebhookHandler(options: WebhookHandlerOptions): RequestHan
       return;
     }
     const reply = await options.receive(parsed.notification, receivedAt);
-    res.status(reply.status).json(reply.body);
+    sendJson(res, reply.status, reply.body);
   };
 
-  return (req, res, next) => {
-    if (!(ready(res) && authenticated(req, res) && json(req, res))) return;
-    parseJson(req, res, (error?: unknown) => {
-      if (error !== undefined) onBodyError(error, res, next);
-      else handle(req, res).catch(next);
+  return (req, res) => {
+    const receivedAt = performance.now();
+    if (!options.ready()) {
+      sendJson(res, 503, {
+        error: 'healer_not_running',
+        message: 'the healer is not running; deliver again later',
+      });
+      return;
+    }
+    if (!authenticated(req, res)) return;
+    const refused = checkJsonHeaders(req, maxBodyBytes);
+    if (refused) {
+      refuseBody(res, refused);
+      return;
+    }
+    handle(req, res, receivedAt).catch((error: unknown) => {
+      logger.error({ event: 'http_request_failed', path: '/heal', err: error }, 'request failed');
+      if (!res.headersSent) {
+        sendJson(res, 500, {
+          error: 'internal_error',
+          message: 'the request failed; see the agent log',
+        });
+      }
     });
   };
 }

@@ -2,13 +2,15 @@
  * The HTTP surface: `/` (landing page), `/metrics`, `/status`, `/healthz`, and the
  * healer's `/heal`. Anything else is a JSON 404, a known path with the wrong method a
  * JSON 405 with an Allow header, and an unexpected error a JSON 500.
+ *
+ * POST /heal goes straight to the healer's node:http listener, ahead of express: a
+ * notification storm is the one load this server must absorb, and express's router and
+ * request decoration cost more CPU per request than the healer's own work
+ * (`npm run bench:heal`). Everything else, and /heal with another method, is express.
  */
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Response,
-} from 'express';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import type { WebhookHandler } from '../heal/webhook-handler.js';
 import type { Logger } from '../logger.js';
 import type { ExpositionRenderer } from '../metrics/exposition.js';
 import { landingPage } from './landing-page.js';
@@ -24,8 +26,8 @@ export interface AppOptions {
   status: () => unknown;
   health: () => Health;
   logger: Logger;
-  /** The healer's handler for POST /heal. */
-  heal?: RequestHandler;
+  /** The healer's listener for POST /heal. */
+  heal?: WebhookHandler;
 }
 
 /** The methods each known path answers, for 405's Allow header. */
@@ -37,7 +39,23 @@ const ROUTES: Record<string, string> = {
   '/heal': 'POST',
 };
 
-export function createApp(options: AppOptions): express.Express {
+/** Whether a request line's target is /heal (with or without a query). */
+function isHealPath(url: string | undefined): boolean {
+  if (url === undefined || !url.startsWith('/heal')) return false;
+  return url.length === 5 || url[5] === '?';
+}
+
+export function createApp(options: AppOptions): RequestListener {
+  const app = createExpressApp(options);
+  const { heal } = options;
+  if (!heal) return app;
+  return (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' && isHealPath(req.url)) heal(req, res);
+    else app(req, res);
+  };
+}
+
+function createExpressApp(options: AppOptions): express.Express {
   const { renderer, logger } = options;
   const app = express();
   app.disable('x-powered-by');
@@ -62,8 +80,6 @@ export function createApp(options: AppOptions): express.Express {
       .status(health.healthy ? 200 : 503)
       .json(health.healthy ? { status: 'ok' } : { status: 'unhealthy', reason: health.reason });
   });
-
-  if (options.heal) app.post('/heal', options.heal);
 
   app.use((req, res) => {
     const allow = ROUTES[req.path];

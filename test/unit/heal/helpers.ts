@@ -2,16 +2,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import express from 'express';
 import { Registry } from 'prom-client';
 import { type RecoveryConfigInput, recoverySchema } from '../../../src/config/recovery.js';
 import type { Clock } from '../../../src/heal/clock.js';
 import { Healer } from '../../../src/heal/healer.js';
+import type { WebhookHandler } from '../../../src/heal/webhook-handler.js';
 import { capturingLogger } from '../../support/capturing-logger.js';
 
 export interface TestHealer {
   healer: Healer;
-  app: express.Express;
+  /** The healer's /heal listener, answering every request as POST /heal. */
+  app: WebhookHandler;
   registry: Registry;
   lines: Record<string, unknown>[];
   dir: string;
@@ -48,8 +49,7 @@ export async function startTestHealer(
     ...(clock ? { clock } : {}),
   });
   await healer.start();
-  const app = express();
-  app.post('/heal', healer.handler());
+  const app = healer.handler();
   return {
     healer,
     app,

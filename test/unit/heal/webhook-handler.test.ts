@@ -32,6 +32,7 @@ interface BadRequest {
   body?: unknown;
   raw?: string;
   contentType?: string | null;
+  contentEncoding?: string;
   authorization?: string | null;
   status: number;
   error: string;
@@ -105,6 +106,23 @@ const CASES: BadRequest[] = [
     error: 'unsupported_media_type',
     path: 'content-type',
   },
+  {
+    name: 'a charset other than UTF-8',
+    raw: JSON.stringify(valid()),
+    contentType: 'application/json; charset=iso-8859-1',
+    status: 415,
+    error: 'unsupported_media_type',
+    path: 'content-type',
+  },
+  {
+    name: 'gzip-compressed',
+    raw: JSON.stringify(valid()),
+    contentEncoding: 'gzip',
+    status: 415,
+    error: 'unsupported_media_type',
+    path: 'content-encoding',
+  },
+  { name: 'empty body', raw: '', status: 400, error: 'invalid_json', path: '' },
   {
     name: 'broken JSON',
     raw: '{"version": "4", "alerts": [',
@@ -329,6 +347,7 @@ describe('POST /heal refuses bad requests and changes nothing', () => {
     if (c.authorization !== null)
       req = req.set('authorization', c.authorization ?? `Bearer ${TOKEN}`);
     if (c.contentType !== null) req = req.set('content-type', c.contentType ?? 'application/json');
+    if (c.contentEncoding !== undefined) req = req.set('content-encoding', c.contentEncoding);
     const response = await req.send(c.raw ?? JSON.stringify(c.body));
     expect(response.status).toBe(c.status);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
@@ -375,6 +394,31 @@ describe('POST /heal refuses bad requests and changes nothing', () => {
     const text = await t.registry.getSingleMetricAsString('aegis_heal_notifications_total');
     expect(text).toContain('aegis_heal_notifications_total{status="unauthorized"} 5');
     expect(text).toMatch(/aegis_heal_notifications_total\{status="invalid"\} \d+/);
+  });
+
+  it('names the header or the body a refusal is about', async () => {
+    const wrong = await request(t.app)
+      .post('/heal')
+      .set('authorization', 'Bearer nope')
+      .send(valid());
+    expect(wrong.headers['www-authenticate']).toBe(
+      'Bearer realm="aegis-sentinel", error="invalid_token"',
+    );
+    expect(wrong.body).toEqual({
+      error: 'unauthorized',
+      message: 'authorization: wrong bearer token',
+      problems: [{ path: 'authorization', message: 'wrong bearer token' }],
+    });
+    const big = await request(t.app)
+      .post('/heal')
+      .set('authorization', `Bearer ${TOKEN}`)
+      .set('content-type', 'application/json')
+      .send(BIG);
+    expect(big.body).toEqual({
+      error: 'payload_too_large',
+      message: '(body): larger than recovery.max_body_bytes (4096)',
+      problems: [{ path: '', message: 'larger than recovery.max_body_bytes (4096)' }],
+    });
   });
 
   it('accepts a valid notification at once and runs the action afterwards', async () => {

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
-import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { type WebhookHandler, sendJson } from '../../../src/heal/webhook-handler.js';
 import { createApp } from '../../../src/http/app.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ExpositionRenderer } from '../../../src/metrics/exposition.js';
@@ -11,8 +11,8 @@ import { snapshotFixture } from '../support/snapshot-fixture.js';
 function app(health = { healthy: true } as { healthy: boolean; reason?: string }) {
   const registry = new Registry();
   registerProbeMetrics(registry, () => snapshotFixture());
-  const heal: express.RequestHandler = (req, res) => {
-    res.status(202).json({ method: req.method });
+  const heal: WebhookHandler = (req, res) => {
+    sendJson(res, 202, { method: req.method, url: req.url });
   };
   return createApp({
     renderer: new ExpositionRenderer(registry),
@@ -62,8 +62,22 @@ describe('HTTP app', () => {
     expect(response.text).toContain('<a href="status">Status</a>');
   });
 
-  it("hands POST /heal to the healer's handler", async () => {
-    expect((await request(app()).post('/heal').send({})).body).toEqual({ method: 'POST' });
+  it("hands POST /heal, with or without a query, to the healer's listener", async () => {
+    expect((await request(app()).post('/heal').send({})).body).toEqual({
+      method: 'POST',
+      url: '/heal',
+    });
+    expect((await request(app()).post('/heal?from=am').send({})).body).toEqual({
+      method: 'POST',
+      url: '/heal?from=am',
+    });
+  });
+
+  it('leaves paths that only start with /heal to express', async () => {
+    const response = await request(app()).post('/healthz');
+    expect(response.status).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD');
+    expect((await request(app()).post('/heal/extra')).status).toBe(404);
   });
 
   it('answers unknown paths with a JSON 404', async () => {
