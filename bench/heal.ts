@@ -1,7 +1,9 @@
 /**
- * bench:heal — POST /heal throughput and latency, actions in dry run, against a bare
- * express JSON handler on the same path, both driven by the same load loop over
- * loopback; and the delay from a notification's arrival to its action's start.
+ * bench:heal — POST /heal throughput and latency, actions in dry run, served by the
+ * agent's own HTTP surface (createApp), against a bare express JSON handler on the same
+ * path (the target's reference) and a bare node:http one (the floor), all driven by the
+ * same load loop over loopback; and the delay from a notification's arrival to its
+ * action's start.
  *
  * Each server runs in its own child process (this file with --serve), so the load
  * generator does not share its event loop. Every request is a new alert episode (a
@@ -12,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent, createServer, type RequestListener, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +25,9 @@ import { destination, pino } from 'pino';
 import { Registry } from 'prom-client';
 import { recoverySchema } from '../src/config/recovery.js';
 import { Healer } from '../src/heal/healer.js';
+import { createApp } from '../src/http/app.js';
 import { loggerOptions } from '../src/logger.js';
+import { ExpositionRenderer } from '../src/metrics/exposition.js';
 import { type CpuPinning, pinLoadAndServers } from './support/cpu-pinning.js';
 import { processCpuSeconds } from './support/process-cpu.js';
 import { median, quantile } from './support/stats.js';
@@ -43,25 +47,44 @@ const WARMUP = 3_000;
 const TOKEN = 'bench-heal-token';
 const SERVICES = 50;
 
-type Mode = 'heal' | 'bare';
+/**
+ * `bare`: the reference the target is set against, a bare express JSON handler.
+ * `node`: a bare node:http JSON handler, the floor of what any handler on this machine
+ * costs, so the healer's own share of a request shows too.
+ */
+type Mode = 'heal' | 'bare' | 'node';
+const MODES: readonly Mode[] = ['bare', 'node', 'heal'];
 
 // ---------------------------------------------------------------------------------------
 // The servers (child processes).
 
 async function serve(mode: Mode): Promise<void> {
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false);
-  let delays: number[] = [];
+  let listener: RequestListener;
   let healer: Healer | undefined;
   let dir: string | undefined;
   if (mode === 'bare') {
+    const app = express();
+    app.disable('x-powered-by');
+    app.set('etag', false);
     app.post('/heal', express.json({ limit: 1_048_576 }), (req, res) => {
       res
         .status(202)
         .json({ status: 'accepted', alerts: (req.body as { alerts?: unknown[] }).alerts?.length });
     });
+    listener = app;
+  } else if (mode === 'node') {
+    listener = (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString()) as { alerts?: unknown[] };
+        const text = JSON.stringify({ status: 'accepted', alerts: body.alerts?.length });
+        res.writeHead(202, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(text);
+      });
+    };
   } else {
+    let delays: number[] = [];
     dir = mkdtempSync(join(tmpdir(), 'aegis-bench-heal-'));
     process.env.AEGIS_BENCH_HEAL_TOKEN = TOKEN;
     const policy = join(dir, 'policy.yml');
@@ -98,13 +121,25 @@ async function serve(mode: Mode): Promise<void> {
       logger,
     });
     await healer.start();
-    app.post('/heal', healer.handler());
-    app.get('/bench/delays', (_req, res) => {
-      res.json(delays);
-      delays = [];
+    // The agent's own HTTP surface, as `aegis-sentinel` serves it.
+    const agent = createApp({
+      renderer: new ExpositionRenderer(new Registry()),
+      status: () => ({}),
+      health: () => ({ healthy: true }),
+      logger,
+      heal: healer.handler(),
     });
+    listener = (req, res) => {
+      if (req.url !== '/bench/delays') {
+        agent(req, res);
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(delays));
+      delays = [];
+    };
   }
-  const server = app.listen(0, '127.0.0.1', () => {
+  const server = createServer(listener).listen(0, '127.0.0.1', () => {
     process.stdout.write(`PORT ${(server.address() as AddressInfo).port}\n`);
   });
   server.keepAliveTimeout = 65_000;
@@ -248,16 +283,16 @@ async function main(): Promise<void> {
   const pinning = pinLoadAndServers();
   const servers = {
     bare: await startServer('bare', pinning),
+    node: await startServer('node', pinning),
     heal: await startServer('heal', pinning),
   };
   try {
-    for (const mode of ['bare', 'heal'] as const) await load(servers[mode], WARMUP);
+    for (const mode of MODES) await load(servers[mode], WARMUP);
     await fetch(`http://127.0.0.1:${servers.heal.port}/bench/delays`).then((r) => r.arrayBuffer());
-    const rounds: Record<Mode, Round[]> = { bare: [], heal: [] };
-    // Alternating rounds, so drift on a shared machine hits both alike.
+    const rounds: Record<Mode, Round[]> = { bare: [], node: [], heal: [] };
+    // Alternating rounds, so drift on a shared machine hits every server alike.
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const mode of ['bare', 'heal'] as const)
-        rounds[mode].push(await load(servers[mode], REQUESTS));
+      for (const mode of MODES) rounds[mode].push(await load(servers[mode], REQUESTS));
     }
     const delays = (await (
       await fetch(`http://127.0.0.1:${servers.heal.port}/bench/delays`)
@@ -272,6 +307,7 @@ async function main(): Promise<void> {
       };
     };
     const bare = figures('bare');
+    const node = figures('node');
     const heal = figures('heal');
     const ratio = heal.rps / bare.rps;
     const delayP99 = quantile(delays, 0.99);
@@ -281,9 +317,13 @@ async function main(): Promise<void> {
     const row = (name: string, f: { rps: number; p50: number; p99: number; cpu: number }) =>
       `${name.padEnd(22)} ${f.rps.toFixed(0).padStart(7)} req/s   p50 ${f.p50.toFixed(2)} ms   p99 ${f.p99.toFixed(2)} ms   server CPU ${(f.cpu * 1e6).toFixed(0)} µs/request`;
     console.log(row('bare express JSON', bare));
+    console.log(row('bare node:http JSON', node));
     console.log(row('POST /heal (healer)', heal));
     console.log(
       `throughput ratio heal/bare: ${(ratio * 100).toFixed(1)}% (target >= 70%) ${ratio >= 0.7 ? 'PASS' : 'FAIL'}`,
+    );
+    console.log(
+      `healer's own work: ${((heal.cpu - node.cpu) * 1e6).toFixed(0)} µs of CPU per notification over the bare node:http handler; heal/node:http throughput ${((heal.rps / node.rps) * 100).toFixed(1)}%`,
     );
     console.log(
       `notification -> action start (dry run), ${delays.length} actions: p50 ${quantile(delays, 0.5).toFixed(2)} ms, p99 ${delayP99.toFixed(2)} ms (target < 50 ms) ${delayP99 < 50 ? 'PASS' : 'FAIL'}`,
@@ -292,7 +332,7 @@ async function main(): Promise<void> {
       throw new Error(`expected ${ROUNDS * REQUESTS} dry-run actions, saw ${delays.length}`);
     if (ratio < 0.7 || delayP99 >= 50) process.exitCode = 1;
   } finally {
-    await Promise.all([stopServer(servers.bare.child), stopServer(servers.heal.child)]);
+    await Promise.all(MODES.map((mode) => stopServer(servers[mode].child)));
   }
 }
 
