@@ -245,7 +245,13 @@ export class Dispatcher {
     }
   }
 
+  /** Runs `job` again after `delayMs`; once stopping, records it as skipped instead. */
   #schedule(job: Job, delayMs: number): void {
+    // A job that was running when stop() cleared the timers must not set a new one.
+    if (this.#stopping) {
+      this.#recordJob('skipped', job, { reason: 'stopping' });
+      return;
+    }
     const timer = this.#options.clock.setTimeout(() => {
       this.#scheduled.delete(job);
       this.#ready.push(job);
@@ -337,7 +343,7 @@ export class Dispatcher {
         },
         'state store unavailable: the action waits',
       );
-      if (!this.#stopping) this.#schedule(job, retryMs);
+      this.#schedule(job, retryMs);
     } finally {
       if (locked) {
         await this.#store.deleteIfEqual(lockKey, owner).catch((error: unknown) => {
