@@ -552,7 +552,13 @@ export class Dispatcher {
     const { decision } = entry;
     this.#options.audit.append(entry);
     const { metrics, logger } = this.#options;
-    const line = { ...entry, dispatch_delay_ms: dispatchDelayMs, event: EVENTS[decision] };
+    // The log line has its own time; the entry's would be a second "time" key.
+    const line = {
+      ...entry,
+      time: undefined,
+      dispatch_delay_ms: dispatchDelayMs,
+      event: EVENTS[decision],
+    };
     switch (decision) {
       case 'skipped':
       case 'deferred':

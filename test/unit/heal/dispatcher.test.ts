@@ -88,6 +88,25 @@ async function attemptsReach(count: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+describe('decision log lines', () => {
+  it("carry one time, the log line's own, besides the audit fields", async () => {
+    await start();
+    await send('Quick', '00000000000000d1');
+    await attemptsReach(1);
+    const decisions = t.texts.filter((text) =>
+      /"event":"heal_action_(started|succeeded)"/.test(text),
+    );
+    expect(decisions).toHaveLength(2);
+    for (const text of decisions) expect(text.match(/"time":/g)).toEqual(['"time":']);
+    expect(t.lines.find((line) => line.event === 'heal_action_succeeded')).toMatchObject({
+      fingerprint: '00000000000000d1',
+      rule: 'quick',
+      target: 'exec:svc-a',
+      argv: ['/bin/true'],
+    });
+  });
+});
+
 describe('backoff', () => {
   it('retries a failing action after 10 s, doubling up to 5 min, like the kubelet', async () => {
     await start({ audit_recent_entries: 100 });

@@ -15,6 +15,8 @@ export interface TestHealer {
   app: WebhookHandler;
   registry: Registry;
   lines: Record<string, unknown>[];
+  /** The log lines as written. */
+  texts: string[];
   dir: string;
   cleanup(): Promise<void>;
 }
@@ -35,7 +37,7 @@ export async function startTestHealer(
     policyFile = join(dir, 'policy.yml');
     await writeFile(policyFile, policyYaml);
   }
-  const { logger, lines } = capturingLogger('debug');
+  const { logger, lines, texts } = capturingLogger('debug');
   const registry = new Registry();
   const healer = new Healer({
     config: recoverySchema.parse({
@@ -55,6 +57,7 @@ export async function startTestHealer(
     app,
     registry,
     lines,
+    texts,
     dir,
     async cleanup() {
       await healer.stop();
