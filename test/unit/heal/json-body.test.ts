@@ -92,14 +92,17 @@ describe('readJsonBody, on a real server', () => {
   let server: Server;
   let port: number;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const refusals: { kind: string; message: string }[] = [];
 
   beforeAll(async () => {
-    // Answers with what it read, or the refusal.
+    // Answers with what it read, or the refusal, which it also keeps.
     server = createServer((req, res) => {
       readJsonBody(req, LIMIT).then(
         (body) => res.end(JSON.stringify({ body })),
-        (error: BodyError) =>
-          res.end(JSON.stringify({ status: error.status, error: error.message })),
+        (error: BodyError) => {
+          refusals.push({ kind: error.kind, message: error.message });
+          res.end(JSON.stringify({ status: error.status, error: error.message }));
+        },
       );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -139,6 +142,23 @@ describe('readJsonBody, on a real server', () => {
     const second = await send(['[1, 2]']);
     expect(second.answer).toEqual({ body: [1, 2] });
     expect(second.socket).toBe(first.socket);
+  });
+
+  it('gives up on a sender that hangs up mid-body', async () => {
+    refusals.length = 0;
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      headers: { 'content-length': '40' },
+    });
+    req.on('error', () => undefined);
+    req.write('{"version":');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    req.destroy();
+    await expect
+      .poll(() => refusals)
+      .toEqual([{ kind: 'aborted', message: 'the request broke off: aborted' }]);
   });
 
   it('says why a body is not JSON', async () => {

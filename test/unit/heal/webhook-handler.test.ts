@@ -1,3 +1,5 @@
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { notification, startTestHealer, type TestHealer } from './helpers.js';
@@ -419,6 +421,35 @@ describe('POST /heal refuses bad requests and changes nothing', () => {
       message: '(body): larger than recovery.max_body_bytes (4096)',
       problems: [{ path: '', message: 'larger than recovery.max_body_bytes (4096)' }],
     });
+  });
+
+  it('logs a sender that hangs up mid-body, and neither answers nor acts', async () => {
+    const server = createServer(t.app);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port: (server.address() as AddressInfo).port,
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json',
+        'content-length': '500',
+      },
+    });
+    let answered = false;
+    req.on('response', () => (answered = true));
+    req.on('error', () => undefined);
+    req.write('{"version": "4", "alerts": [');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    req.destroy();
+    await vi.waitFor(() =>
+      expect(t.lines.filter((line) => line.event === 'heal_request_aborted')).toEqual([
+        expect.objectContaining({ level: 20, msg: 'the request broke off: aborted' }),
+      ]),
+    );
+    await new Promise((resolve) => server.close(resolve));
+    expect(answered).toBe(false);
+    expect(t.healer.status()).toMatchObject({ attempts: 0, in_flight: 0 });
   });
 
   it('accepts a valid notification at once and runs the action afterwards', async () => {
