@@ -245,13 +245,17 @@ export class Dispatcher {
     }
   }
 
-  /** Runs `job` again after `delayMs`; once stopping, records it as skipped instead. */
-  #schedule(job: Job, delayMs: number): void {
+  /**
+   * Runs `job` again after `delayMs`, recording `deferral` first when given; once
+   * stopping, records the job as skipped instead.
+   */
+  #schedule(job: Job, delayMs: number, deferral?: DecisionDetail): void {
     // A job that was running when stop() cleared the timers must not set a new one.
     if (this.#stopping) {
       this.#recordJob('skipped', job, { reason: 'stopping' });
       return;
     }
+    if (deferral) this.#recordJob('deferred', job, deferral);
     const timer = this.#options.clock.setTimeout(() => {
       this.#scheduled.delete(job);
       this.#ready.push(job);
@@ -322,11 +326,10 @@ export class Dispatcher {
       }
       const due = nextAttemptAt(state, now, this.#backoff);
       if (due > now) {
-        this.#recordJob('deferred', job, {
+        this.#schedule(job, due - now, {
           reason: 'backoff',
           retry_at: new Date(due).toISOString(),
         });
-        this.#schedule(job, due - now);
         return;
       }
       await this.#attempt(job, state, cooldownKey, timeoutMs);
@@ -470,10 +473,11 @@ export class Dispatcher {
       return;
     }
     const maxAttempts = job.rule.max_attempts ?? this.#config.default_max_attempts;
-    if (job.attempt < maxAttempts && !this.#stopping) {
-      // Re-queued at once: the backoff check defers it, and records why.
-      this.#ready.push({ ...job, attempt: job.attempt + 1 });
-    }
+    if (job.attempt >= maxAttempts) return;
+    const retry = { ...job, attempt: job.attempt + 1 };
+    // Re-queued at once: the backoff check defers it, and records why.
+    if (this.#stopping) this.#recordJob('skipped', retry, { reason: 'stopping' });
+    else this.#ready.push(retry);
   }
 
   #dryRun(job: Job): boolean {

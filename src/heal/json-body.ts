@@ -10,8 +10,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 
-export type BodyErrorKind =
-  'unsupported_media_type' | 'payload_too_large' | 'invalid_json' | 'aborted';
+type BodyErrorKind = 'unsupported_media_type' | 'payload_too_large' | 'invalid_json' | 'aborted';
 
 export class BodyError extends Error {
   override readonly name = 'BodyError';
@@ -107,6 +106,8 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
       if (length > limit) {
         req.off('data', onData);
         req.off('end', onEnd);
+        // onError stays: an abort while the rest drains must find a listener.
+        chunks.length = 0;
         reject(tooLarge(limit));
         return;
       }
@@ -114,9 +115,9 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
     };
     const onEnd = (): void => {
       req.off('error', onError);
-      const text = (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)).toString(
-        'utf8',
-      );
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      // A UTF-8 byte order mark is allowed before JSON text (RFC 8259 §8.1 lets parsers ignore it).
+      const text = bytes.toString('utf8', hasBom(bytes) ? 3 : 0);
       try {
         resolve(JSON.parse(text));
       } catch (error) {
@@ -131,4 +132,8 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
     req.on('end', onEnd);
     req.once('error', onError);
   });
+}
+
+function hasBom(bytes: Buffer): boolean {
+  return bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }

@@ -1,8 +1,9 @@
 /**
  * POST /heal, completely: bearer token, content type, body limit, JSON, payload check,
- * then the healer. Every refusal is a JSON body `{ error, message, problems }` whose
- * problems name the failing field path, and nothing reaches the healer before all HTTP
- * checks passed. Checks run cheapest and least trusting first: the token is checked
+ * then the healer. Every refusal (401, 403, 413, 415, 400, 422) is a JSON body
+ * `{ error, message, problems }` whose problems name the failing field path; a 503 or
+ * a 500 is `{ error, message }`. Nothing reaches the healer before all HTTP checks
+ * passed, and an unexpected error anywhere is a logged 500, never a crash. Checks run cheapest and least trusting first: the token is checked
  * before the body is read at all.
  *
  * It is a plain node:http request listener, with no express request or response
@@ -134,11 +135,23 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     });
   };
 
-  const handle = async (
-    req: IncomingMessage,
-    res: ServerResponse,
-    receivedAt: number,
-  ): Promise<void> => {
+  /** Answers one request completely; anything thrown or rejected in it ends in `fail`. */
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    // Arrival: dispatch_delay_ms counts from here, the body's transfer included.
+    const receivedAt = performance.now();
+    if (!options.ready()) {
+      sendJson(res, 503, {
+        error: 'healer_not_running',
+        message: 'the healer is not running; deliver again later',
+      });
+      return;
+    }
+    if (!authenticated(req, res)) return;
+    const refused = checkJsonHeaders(req, maxBodyBytes);
+    if (refused) {
+      refuseBody(res, refused);
+      return;
+    }
     let body: unknown;
     try {
       body = await readJsonBody(req, maxBodyBytes);
@@ -167,22 +180,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     sendJson(res, reply.status, reply.body);
   };
 
-  return (req, res) => {
-    const receivedAt = performance.now();
-    if (!options.ready()) {
-      sendJson(res, 503, {
-        error: 'healer_not_running',
-        message: 'the healer is not running; deliver again later',
-      });
-      return;
-    }
-    if (!authenticated(req, res)) return;
-    const refused = checkJsonHeaders(req, maxBodyBytes);
-    if (refused) {
-      refuseBody(res, refused);
-      return;
-    }
-    handle(req, res, receivedAt).catch((error: unknown) => {
+  /** An unexpected error: logged, and answered with a JSON 500 if nothing was sent yet. */
+  const fail = (res: ServerResponse, error: unknown): void => {
+    try {
       logger.error({ event: 'http_request_failed', path: '/heal', err: error }, 'request failed');
       if (!res.headersSent) {
         sendJson(res, 500, {
@@ -190,6 +190,13 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           message: 'the request failed; see the agent log',
         });
       }
-    });
+    } catch {
+      // Not even that worked: drop the connection rather than the process.
+      res.destroy();
+    }
+  };
+
+  return (req, res) => {
+    handle(req, res).catch((error: unknown) => fail(res, error));
   };
 }

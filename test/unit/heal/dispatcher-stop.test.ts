@@ -1,11 +1,12 @@
-// stop() while a job is between two store reads: the job must not set a timer afterwards.
-// The store is the real memory store with one read held at a gate, the only way to stop
-// the dispatcher at exactly that point.
+// stop() while a job is still running: whatever retry the job reaches afterwards (lock,
+// backoff, a failed attempt's next one) is recorded as skipped and sets no timer. The
+// store is the real memory store with a read held at a gate where the test must stop
+// the dispatcher at exactly that point; the actions are real commands.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { recoverySchema } from '../../../src/config/recovery.js';
 import { ExecAction } from '../../../src/heal/actions/exec.js';
 import { AuditLog } from '../../../src/heal/audit-log.js';
@@ -19,11 +20,14 @@ import type { TargetState } from '../../../src/heal/state-store.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ManualClock } from './manual-clock.js';
 
-/** The memory store, whose target reads wait until open() once `hold()` was called. */
+/**
+ * The memory store, whose target reads and lock requests wait until open() once hold()
+ * was called.
+ */
 class GatedStore extends MemoryStateStore {
   #gate: Promise<void> | undefined;
   #open: (() => void) | undefined;
-  /** Resolves when a target read reached the gate. */
+  /** Resolves when a gated call reached the gate. */
   reached: Promise<void> = Promise.resolve();
   #reached: (() => void) | undefined;
 
@@ -36,21 +40,50 @@ class GatedStore extends MemoryStateStore {
     this.#open?.();
   }
 
-  override async getTarget(target: string): Promise<TargetState> {
+  async #wait(): Promise<void> {
     this.#reached?.();
     await this.#gate;
+  }
+
+  override async getTarget(target: string): Promise<TargetState> {
+    await this.#wait();
     return super.getTarget(target);
+  }
+
+  override async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    if (key.startsWith('lock:')) await this.#wait();
+    return super.setIfAbsent(key, value, ttlMs);
   }
 }
 
-const config = recoverySchema.parse({ allowed_commands: ['/bin/true'] });
+const config = recoverySchema.parse({
+  allowed_commands: ['/bin/true', '/usr/bin/timeout'],
+  action_timeout: '5s',
+});
 const policy = parsePolicyText(
-  `- name: run\n  matchers: ['alertname="Run"']\n  action: exec\n  target: svc-a\n  argv: ['/bin/true']\n  cooldown: 0s\n`,
+  `
+- name: run
+  matchers: ['alertname="Run"']
+  action: exec
+  target: svc-a
+  argv: ['/bin/true']
+  cooldown: 0s
+- name: fail-slowly
+  matchers: ['alertname="FailSlowly"']
+  action: exec
+  target: svc-b
+  argv: ['/usr/bin/timeout', '0.2', '/bin/sleep', '5']
+  cooldown: 0s
+  max_attempts: 3
+`,
   'test policy',
 );
 
 let dir: string;
 let audit: AuditLog;
+let clock: ManualClock;
+let store: GatedStore;
+let dispatcher: Dispatcher;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aegis-dispatcher-stop-'));
@@ -60,17 +93,31 @@ beforeEach(async () => {
     logger: silentLogger(),
   });
   audit.open();
+  clock = new ManualClock();
+  store = new GatedStore(clock);
+  const exec = new ExecAction(config.allowed_commands);
+  dispatcher = new Dispatcher({
+    config,
+    store,
+    // Only exec is planned here; the other slots are never reached.
+    actions: { exec, docker_restart: exec, cache_flush: exec, service_restart: exec },
+    audit,
+    metrics: registerHealMetrics(new Registry()),
+    logger: silentLogger(),
+    clock,
+  });
 });
 
 afterEach(async () => {
+  await dispatcher.stop();
   await audit.close();
   await rm(dir, { recursive: true, force: true });
 });
 
-function planned(fingerprint: string) {
+function planned(alertname: string, fingerprint: string) {
   const alert: HealAlert = {
     status: 'firing',
-    labels: { alertname: 'Run' },
+    labels: { alertname },
     startsAt: '2025-01-01T00:00:00Z',
     fingerprint,
     source: 'webhook',
@@ -78,21 +125,12 @@ function planned(fingerprint: string) {
   return [planAlert(alert, policy, config, labelSafetyCheck(config.label_value_pattern), 0)];
 }
 
-describe('Dispatcher.stop', () => {
-  it('records a job that reaches its backoff while stopping as skipped, and leaves no timer', async () => {
-    const clock = new ManualClock();
-    const exec = new ExecAction(['/bin/true']);
-    const store = new GatedStore(clock);
-    const dispatcher = new Dispatcher({
-      config,
-      store,
-      // Only exec is planned here; the other slots are never reached.
-      actions: { exec, docker_restart: exec, cache_flush: exec, service_restart: exec },
-      audit,
-      metrics: registerHealMetrics(new Registry()),
-      logger: silentLogger(),
-      clock,
-    });
+function decisions() {
+  return audit.recent().map(({ decision, reason, attempt }) => ({ decision, reason, attempt }));
+}
+
+describe('Dispatcher.stop, with a job still running', () => {
+  it('records a job that reaches its backoff as skipped, not deferred, and sets no timer', async () => {
     // The target was just healed, so a new episode on it waits for its backoff.
     await store.putTarget('exec:svc-a', {
       backoff_attempts: 1,
@@ -101,21 +139,41 @@ describe('Dispatcher.stop', () => {
       circuit_open_until_ms: 0,
     });
     store.hold();
-    await dispatcher.submit(planned('00000000000000b1'));
+    await dispatcher.submit(planned('Run', '00000000000000b1'));
     await store.reached;
     const stopped = dispatcher.stop();
     store.open();
     await stopped;
 
     expect(clock.pending).toBe(0);
-    expect(
-      audit
-        .recent()
-        .map(({ decision, reason, fingerprint }) => ({ decision, reason, fingerprint })),
-    ).toEqual([
-      // What the job found, then why no retry comes.
-      { decision: 'deferred', reason: 'backoff', fingerprint: '00000000000000b1' },
-      { decision: 'skipped', reason: 'stopping', fingerprint: '00000000000000b1' },
+    expect(decisions()).toEqual([{ decision: 'skipped', reason: 'stopping', attempt: 1 }]);
+  });
+
+  it("records a job that waits for another replica's lock as skipped, and sets no timer", async () => {
+    // Not a dry run, so the job asks for the target's lock, which another replica holds.
+    await store.setIfAbsent('lock:exec:svc-b', 'other-replica', 60_000);
+    store.hold();
+    await dispatcher.submit(planned('FailSlowly', '00000000000000b2'));
+    await store.reached;
+    const stopped = dispatcher.stop();
+    store.open();
+    await stopped;
+
+    expect(clock.pending).toBe(0);
+    expect(decisions()).toEqual([{ decision: 'skipped', reason: 'stopping', attempt: 1 }]);
+  });
+
+  it('records the retry of an attempt that fails after stop() as skipped', async () => {
+    await dispatcher.submit(planned('FailSlowly', '00000000000000b3'));
+    await vi.waitFor(() => expect(decisions()).toHaveLength(1));
+    // The command runs for 0.2 s; stop() waits for it.
+    await dispatcher.stop();
+
+    expect(clock.pending).toBe(0);
+    expect(decisions()).toEqual([
+      { decision: 'started', reason: undefined, attempt: 1 },
+      { decision: 'failed', reason: 'failure', attempt: 1 },
+      { decision: 'skipped', reason: 'stopping', attempt: 2 },
     ]);
   });
 });

@@ -133,6 +133,11 @@ describe('readJsonBody, on a real server', () => {
     expect(answer).toEqual({ body: { city: 'Zürich' } });
   });
 
+  it('skips a UTF-8 byte order mark', async () => {
+    const { answer } = await send([Buffer.from([0xef, 0xbb, 0xbf]), '{"version":"4"}']);
+    expect(answer).toEqual({ body: { version: '4' } });
+  });
+
   it('refuses a body that grows past the limit, and the connection serves the next request', async () => {
     const first = await send(['{"padding":"', 'x'.repeat(40), 'x'.repeat(40), '"}']);
     expect(first.answer).toEqual({

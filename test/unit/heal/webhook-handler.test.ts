@@ -2,6 +2,16 @@ import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Registry } from 'prom-client';
+import { recoverySchema } from '../../../src/config/recovery.js';
+import { registerHealMetrics } from '../../../src/heal/heal-metrics.js';
+import { Healer } from '../../../src/heal/healer.js';
+import {
+  createWebhookHandler,
+  type WebhookHandlerOptions,
+} from '../../../src/heal/webhook-handler.js';
+import { silentLogger } from '../../../src/logger.js';
+import { capturingLogger } from '../../support/capturing-logger.js';
 import { notification, startTestHealer, type TestHealer } from './helpers.js';
 
 const TOKEN = 's3cret-token-for-tests';
@@ -541,5 +551,75 @@ describe('POST /heal without a configured token', () => {
     } finally {
       await t.cleanup();
     }
+  });
+});
+
+describe('POST /heal outside the happy path', () => {
+  it('answers 503 before the healer started, so Alertmanager delivers again', async () => {
+    const healer = new Healer({
+      config: recoverySchema.parse({ auth_disabled: true }),
+      registry: new Registry(),
+      logger: silentLogger(),
+    });
+    const response = await request(healer.handler()).post('/heal').send(valid());
+    expect(response.status).toBe(503);
+    expect(response.body).toEqual({
+      error: 'healer_not_running',
+      message: 'the healer is not running; deliver again later',
+    });
+  });
+
+  // The listener alone, with parts that fail as no real part can be made to on demand.
+  function listener(overrides: Partial<WebhookHandlerOptions>) {
+    const { logger, lines } = capturingLogger();
+    const handler = createWebhookHandler({
+      ready: () => true,
+      auth: { check: () => 'ok', howToConfigure: '' },
+      maxBodyBytes: 4096,
+      metrics: registerHealMetrics(new Registry()),
+      logger,
+      receive: async () => ({ status: 202, body: { status: 'accepted' } }),
+      ...overrides,
+    });
+    return { handler, lines };
+  }
+
+  it.each([
+    [
+      'a throw before the body is read',
+      {
+        auth: {
+          check: () => {
+            throw new Error('token store exploded');
+          },
+          howToConfigure: '',
+        },
+      },
+      'token store exploded',
+    ],
+    [
+      'a rejection after it',
+      {
+        receive: async () => {
+          throw new Error('dispatcher exploded');
+        },
+      },
+      'dispatcher exploded',
+    ],
+  ])('answers a JSON 500 and logs it, for %s', async (_name, overrides, cause) => {
+    const { handler, lines } = listener(overrides as Partial<WebhookHandlerOptions>);
+    const response = await request(handler).post('/heal').send(valid());
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({
+      error: 'internal_error',
+      message: 'the request failed; see the agent log',
+    });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        event: 'http_request_failed',
+        path: '/heal',
+        err: expect.objectContaining({ message: cause }),
+      }),
+    ]);
   });
 });
