@@ -79,7 +79,10 @@ async function serve(mode: Mode): Promise<void> {
       req.on('end', () => {
         const body = JSON.parse(Buffer.concat(chunks).toString()) as { alerts?: unknown[] };
         const text = JSON.stringify({ status: 'accepted', alerts: body.alerts?.length });
-        res.writeHead(202, { 'content-type': 'application/json; charset=utf-8' });
+        res.writeHead(202, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(text),
+        });
         res.end(text);
       });
     };

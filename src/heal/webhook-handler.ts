@@ -3,8 +3,8 @@
  * then the healer. Every refusal (401, 403, 413, 415, 400, 422) is a JSON body
  * `{ error, message, problems }` whose problems name the failing field path; a 503 or
  * a 500 is `{ error, message }`. Nothing reaches the healer before all HTTP checks
- * passed, and an unexpected error anywhere is a logged 500, never a crash. Checks run cheapest and least trusting first: the token is checked
- * before the body is read at all.
+ * passed, and an unexpected error anywhere is a logged 500, never a crash. Checks run
+ * cheapest and least trusting first: the token is checked before the body is read.
  *
  * It is a plain node:http request listener, with no express request or response
  * helpers: the agent's server hands POST /heal to it directly, because express's routing

@@ -39,10 +39,12 @@ const ROUTES: Record<string, string> = {
   '/heal': 'POST',
 };
 
+const HEAL_PATH = '/heal';
+
 /** Whether a request line's target is /heal (with or without a query). */
 function isHealPath(url: string | undefined): boolean {
-  if (url === undefined || !url.startsWith('/heal')) return false;
-  return url.length === 5 || url[5] === '?';
+  if (url === undefined || !url.startsWith(HEAL_PATH)) return false;
+  return url.length === HEAL_PATH.length || url[HEAL_PATH.length] === '?';
 }
 
 export function createApp(options: AppOptions): RequestListener {
