@@ -129,6 +129,16 @@ function decisions() {
   return audit.recent().map(({ decision, reason, attempt }) => ({ decision, reason, attempt }));
 }
 
+/** Submits `alerts`, and stops the dispatcher while their job waits at the store's gate. */
+async function stopAtTheGate(alerts: ReturnType<typeof planned>): Promise<void> {
+  store.hold();
+  await dispatcher.submit(alerts);
+  await store.reached;
+  const stopped = dispatcher.stop();
+  store.open();
+  await stopped;
+}
+
 describe('Dispatcher.stop, with a job still running', () => {
   it('records a job that reaches its backoff as skipped, not deferred, and sets no timer', async () => {
     // The target was just healed, so a new episode on it waits for its backoff.
@@ -138,12 +148,7 @@ describe('Dispatcher.stop, with a job still running', () => {
       consecutive_failures: 0,
       circuit_open_until_ms: 0,
     });
-    store.hold();
-    await dispatcher.submit(planned('Run', '00000000000000b1'));
-    await store.reached;
-    const stopped = dispatcher.stop();
-    store.open();
-    await stopped;
+    await stopAtTheGate(planned('Run', '00000000000000b1'));
 
     expect(clock.pending).toBe(0);
     expect(decisions()).toEqual([{ decision: 'skipped', reason: 'stopping', attempt: 1 }]);
@@ -152,12 +157,7 @@ describe('Dispatcher.stop, with a job still running', () => {
   it("records a job that waits for another replica's lock as skipped, and sets no timer", async () => {
     // Not a dry run, so the job asks for the target's lock, which another replica holds.
     await store.setIfAbsent('lock:exec:svc-b', 'other-replica', 60_000);
-    store.hold();
-    await dispatcher.submit(planned('FailSlowly', '00000000000000b2'));
-    await store.reached;
-    const stopped = dispatcher.stop();
-    store.open();
-    await stopped;
+    await stopAtTheGate(planned('FailSlowly', '00000000000000b2'));
 
     expect(clock.pending).toBe(0);
     expect(decisions()).toEqual([{ decision: 'skipped', reason: 'stopping', attempt: 1 }]);
