@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CollectionLoop } from '../../../src/collect/collection-loop.js';
 import type { Snapshot } from '../../../src/collect/snapshot.js';
 import { silentLogger } from '../../../src/logger.js';
+import { capturingLogger } from '../../support/capturing-logger.js';
 import { snapshotFixture } from '../support/snapshot-fixture.js';
 
 const fixture = snapshotFixture();
@@ -52,6 +53,31 @@ describe('CollectionLoop', () => {
       success: false,
       error: 'docker exploded',
     });
+  });
+
+  it('logs a collector failing once, when it starts, and once when it recovers', async () => {
+    let fails = true;
+    const flaky = {
+      collect: async () => {
+        if (fails) throw new Error('docker exploded');
+        return { engine_up: true, containers: [] };
+      },
+    };
+    const { logger, lines } = capturingLogger();
+    loop = new CollectionLoop({
+      collectors: { host, containers: flaky },
+      intervalSeconds: 60,
+      logger,
+    });
+    await loop.collectOnce();
+    await loop.collectOnce();
+    fails = false;
+    await loop.collectOnce();
+    await loop.collectOnce();
+    expect(lines.map(({ event, collector, error }) => ({ event, collector, error }))).toEqual([
+      { event: 'collector_failed', collector: 'containers', error: 'docker exploded' },
+      { event: 'collector_recovered', collector: 'containers', error: undefined },
+    ]);
   });
 
   it('joins a round in flight instead of starting a second one', async () => {
