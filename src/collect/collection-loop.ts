@@ -31,7 +31,6 @@ export class CollectionLoop {
   readonly #intervalMs: number;
   readonly #logger: Logger;
   readonly #listeners: SnapshotListener[] = [];
-  readonly #lastSuccess = new Map<CollectorName, boolean>();
   #latest: Snapshot | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running = false;
@@ -144,8 +143,8 @@ export class CollectionLoop {
   }
 
   #logTransition(status: CollectorStatus): void {
-    const before = this.#lastSuccess.get(status.name);
-    this.#lastSuccess.set(status.name, status.success);
+    // Rounds never overlap, so the published snapshot is the previous round's.
+    const before = this.#latest?.collectors.find(({ name }) => name === status.name)?.success;
     if (!status.success && before !== false) {
       this.#logger.warn(
         { event: 'collector_failed', collector: status.name, error: status.error },
