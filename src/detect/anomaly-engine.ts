@@ -145,11 +145,17 @@ export class AnomalyEngine {
 
   /** Bounds label cardinality: series beyond max_series are not judged. */
   #admit(values: Map<string, number>): Map<string, number> {
-    if (this.#core.seriesCount < this.#config.max_series) return values;
+    // Room for every value, even were each a new series.
+    let room = this.#config.max_series - this.#core.seriesCount;
+    if (values.size <= room) return values;
     const admitted = new Map<string, number>();
     for (const [name, value] of values) {
       if (this.#core.seriesDetector(name)) admitted.set(name, value);
-      else if (!this.#overflowLogged) {
+      else if (room > 0) {
+        // A gap (NaN) starts no series, so it takes no room.
+        if (Number.isFinite(value)) room -= 1;
+        admitted.set(name, value);
+      } else if (!this.#overflowLogged) {
         this.#overflowLogged = true;
         this.#logger.warn(
           { event: 'detector_series_limit', max_series: this.#config.max_series, metric: name },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { detectionSchema, type DetectionConfigInput } from '../../../src/config/detection.js';
+import type { Snapshot } from '../../../src/collect/snapshot.js';
 import { AnomalyEngine } from '../../../src/detect/anomaly-engine.js';
 import type { AnomalyEvent } from '../../../src/detect/anomaly-event.js';
 import { InlineForestTrainer } from '../../../src/detect/forest-trainer.js';
@@ -70,6 +71,33 @@ describe('AnomalyEngine', () => {
     ]);
     expect(lines.some((l) => l.event === 'isolation_forest_fitted')).toBe(true);
     await e.stop();
+    await e.stop();
+  });
+
+  it('judges at most max_series series, however many arrive in one round', async () => {
+    const { logger, lines } = capturingLogger();
+    const { engine: e, registry } = engine({ max_series: 10 }, logger);
+    // Each probe target is two series: its duration and its success.
+    const round = (index: number, targets: number): Snapshot => ({
+      ...probeSnapshot(index, 0.1),
+      probes: Array.from({ length: targets }, (_, i) => ({
+        target: `api-${i}`,
+        url: `http://api-${i}`,
+        success: true,
+        duration_seconds: 0.1,
+        status_code: 200,
+      })),
+    });
+    e.observe(round(0, 3));
+    e.observe(round(1, 40));
+    e.observe(round(2, 40));
+    // 6 series, then the 4 that fit, then the same 10.
+    expect(await registry.getSingleMetricAsString('aegis_detector_samples_total')).toContain(
+      'aegis_detector_samples_total{detector="zscore"} 26',
+    );
+    expect(lines.filter((line) => line.event === 'detector_series_limit')).toEqual([
+      expect.objectContaining({ max_series: 10, metric: 'probe_duration_seconds:api-5' }),
+    ]);
     await e.stop();
   });
 
