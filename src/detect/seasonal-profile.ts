@@ -244,8 +244,12 @@ export class SeasonalProfile {
     return range;
   }
 
+  /**
+   * Estimates the sampling interval from the first INTERVAL_SAMPLES deltas and sets up
+   * the candidate periods it leaves MIN_BINS bins; decided once, even when none fits.
+   */
   #learnInterval(timestampMs: number): void {
-    if (this.#candidates.length > 0) return;
+    if (this.#deltas.length >= INTERVAL_SAMPLES) return;
     if (this.#lastMs !== null && timestampMs > this.#lastMs)
       this.#deltas.push(timestampMs - this.#lastMs);
     this.#lastMs = timestampMs;

@@ -124,6 +124,22 @@ describe('seasonal detector', () => {
     expect(last).toEqual({ low: 90, high: 90 });
   });
 
+  it('decides once when the sampling is too sparse for every candidate period', () => {
+    // A sample a day: a day is one bin and a week seven, fewer than a period needs.
+    const profile = new SeasonalProfile({
+      periodsSeconds: [86_400, 604_800],
+      maxBins: 288,
+      history: 3,
+      minStrength: 0.5,
+    });
+    for (let day = 0; day < 1000; day += 1) profile.update(START + day * 86_400_000, day % 7);
+    expect(profile.periodSeconds).toBeNull();
+    const state = profile.save();
+    expect(state.candidates).toEqual([]);
+    // The interval was estimated from the first 15 gaps; the rest are not kept.
+    expect(state.deltas).toHaveLength(15);
+  });
+
   it('restores to the same scores', () => {
     const values = daily(12, 6);
     for (let i = 10 * DAY; i < 10 * DAY + 60; i += 1) values[i] = 50;
