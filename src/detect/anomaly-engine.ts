@@ -181,7 +181,7 @@ export class AnomalyEngine {
   #exportSeries(metric: string, scores: SeriesScores, timestampMs: number): boolean {
     const detector = this.#core.seriesDetector(metric);
     const exported = new Map<string, number>(SERIES_DETECTORS.map((d) => [d, scores[d]]));
-    const { anomalous } = this.#hold.apply(metric, timestampMs, scores.score, exported);
+    const anomalous = this.#hold.apply(metric, timestampMs, scores.score, exported);
     // A series that has only ever had one value (a full disk that never changes, a
     // probe that always succeeds) is judged but not exported until it moves.
     if (!detector?.varied) return anomalous;
@@ -210,7 +210,7 @@ export class AnomalyEngine {
       this.#metrics.score.set({ detector: 'iforest', metric: HOST }, result.iforest);
     }
     const exported = new Map([['composite', result.composite]]);
-    const { anomalous } = this.#hold.apply(HOST, result.timestamp_ms, result.composite, exported);
+    const anomalous = this.#hold.apply(HOST, result.timestamp_ms, result.composite, exported);
     this.#metrics.score.set(
       { detector: 'composite', metric: HOST },
       exported.get('composite') ?? result.composite,

@@ -9,13 +9,6 @@
  * benchmark judge the raw per-row scores.
  */
 
-export interface HeldState {
-  /** True while the metric is anomalous: a live score above 1, or inside the hold. */
-  anomalous: boolean;
-  /** True when this round's exported scores are held (peaks) rather than live. */
-  held: boolean;
-}
-
 interface Entry {
   until: number;
   peaks: Map<string, number>;
@@ -32,14 +25,10 @@ export class ScoreHold {
   /**
    * Takes a metric's live score (the one that decides anomalous, 1 = threshold) and its
    * per-detector scores at `timestampMs`; rewrites `scores` in place to what is exported
-   * (each at least its peak since the onset while the hold runs).
+   * (each at least its peak since the onset while the hold runs). Returns whether the
+   * metric is anomalous: a live score above 1, or inside the hold.
    */
-  apply(
-    metric: string,
-    timestampMs: number,
-    score: number,
-    scores: Map<string, number>,
-  ): HeldState {
+  apply(metric: string, timestampMs: number, score: number, scores: Map<string, number>): boolean {
     let entry = this.#entries.get(metric);
     if (score > 1) {
       if (!entry) {
@@ -48,18 +37,18 @@ export class ScoreHold {
       }
       entry.until = timestampMs + this.#holdMs;
     }
-    if (!entry) return { anomalous: false, held: false };
+    if (!entry) return false;
     if (timestampMs > entry.until) {
       // score <= 1 here: a round above 1 would have renewed the hold.
       this.#entries.delete(metric);
-      return { anomalous: false, held: false };
+      return false;
     }
     for (const [detector, live] of scores) {
       const peak = Math.max(entry.peaks.get(detector) ?? live, live);
       entry.peaks.set(detector, peak);
       scores.set(detector, peak);
     }
-    return { anomalous: true, held: true };
+    return true;
   }
 
   forget(metric: string): void {
