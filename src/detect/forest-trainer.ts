@@ -45,18 +45,25 @@ export interface ForestTrainer {
   close(): Promise<void>;
 }
 
-/** Trains at once, in the caller's thread: deterministic, for the backtest and tests. */
-export class InlineForestTrainer implements ForestTrainer {
+/** Keeps the newest finished fit until it is taken: what both trainers hand out. */
+abstract class FinishedFit {
   #done: FitResult | undefined;
 
-  fit(request: FitRequest): void {
-    this.#done = runFit(request);
+  protected finished(result: FitResult): void {
+    this.#done = result;
   }
 
   take(): FitResult | undefined {
     const done = this.#done;
     this.#done = undefined;
     return done;
+  }
+}
+
+/** Trains at once, in the caller's thread: deterministic, for the backtest and tests. */
+export class InlineForestTrainer extends FinishedFit implements ForestTrainer {
+  fit(request: FitRequest): void {
+    this.finished(runFit(request));
   }
 
   async close(): Promise<void> {}
@@ -67,14 +74,14 @@ export class InlineForestTrainer implements ForestTrainer {
  * under a TypeScript loader, as in unit tests), it trains on the main thread in a later
  * macrotask instead: still never inside observe().
  */
-export class WorkerForestTrainer implements ForestTrainer {
+export class WorkerForestTrainer extends FinishedFit implements ForestTrainer {
   readonly #logger: Logger;
   #worker: Worker | undefined;
   #busy = false;
-  #done: FitResult | undefined;
   #closed = false;
 
   constructor(logger: Logger) {
+    super();
     this.#logger = logger;
   }
 
@@ -93,7 +100,7 @@ export class WorkerForestTrainer implements ForestTrainer {
 
   #finish(result: FitResult): void {
     this.#busy = false;
-    if (!this.#closed) this.#done = result;
+    if (!this.#closed) this.finished(result);
   }
 
   #startWorker(): Worker | undefined {
@@ -113,12 +120,6 @@ export class WorkerForestTrainer implements ForestTrainer {
     });
     this.#worker = worker;
     return worker;
-  }
-
-  take(): FitResult | undefined {
-    const done = this.#done;
-    this.#done = undefined;
-    return done;
   }
 
   async close(): Promise<void> {
