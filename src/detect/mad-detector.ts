@@ -6,6 +6,7 @@
  */
 import { RobustScale } from './robust-scale.js';
 import { type MomentsState, RollingQuantile } from './rolling-window.js';
+import { spreadFloor } from './spread-floor.js';
 
 export interface MadWindows {
   level: number;
@@ -22,12 +23,10 @@ export class MadDetector {
   readonly #level: RollingQuantile;
   /** Of the absolute residuals. */
   readonly #scale: RobustScale;
-  readonly #floor: (level: number) => number;
 
-  constructor(windows: MadWindows, floor: (level: number) => number) {
+  constructor(windows: MadWindows) {
     this.#level = new RollingQuantile(windows.level, 0.5);
     this.#scale = new RobustScale(windows.scale);
-    this.#floor = floor;
   }
 
   /**
@@ -41,7 +40,7 @@ export class MadDetector {
     }
     const level = this.#level.value();
     const residual = value - level;
-    const scale = Math.max(this.#scale.value(), this.#floor(level));
+    const scale = Math.max(this.#scale.value(), spreadFloor(level));
     this.#level.push(value);
     this.#scale.push(Math.abs(residual));
     return { raw: Math.abs(residual) / scale, residual: residual / scale };

@@ -49,7 +49,7 @@ export class SeasonalDetector {
     return this.#profile.periodSeconds;
   }
 
-  /** `floor` is the smallest scale, from the series' level (see SeriesDetector). */
+  /** `floor` is the smallest scale, from the series' level (spreadFloor of the series' mean). */
   update(timestampMs: number, value: number, floor: number): SeasonalResult {
     const { low, high } = this.#profile.update(timestampMs, value);
     if (Number.isNaN(low)) return { raw: 0, active: false, residual: 0 };

@@ -7,18 +7,10 @@ import type { DetectionConfig } from '../config/detection.js';
 import { MadDetector, type MadState } from './mad-detector.js';
 import { SeasonalDetector, type SeasonalState } from './seasonal-detector.js';
 import { ScoreCalibrator, type CalibratorState } from './score-calibrator.js';
+import { spreadFloor } from './spread-floor.js';
 import { Refractory, type RefractoryState } from './refractory.js';
 import type { MomentsState } from './rolling-window.js';
 import { ZScoreDetector } from './zscore-detector.js';
-
-/**
- * The smallest spread a detector assumes, relative to the series' level: without it a
- * series that has been constant would call any change, however tiny, infinitely
- * anomalous. 1e-9 absolute keeps a constant zero from dividing by zero.
- */
-function spreadFloor(level: number): number {
-  return Math.max(1e-3 * Math.abs(level), 1e-9);
-}
 
 export interface SeriesScores {
   value: number;
@@ -65,11 +57,8 @@ export class SeriesDetector {
 
   constructor(config: DetectionConfig) {
     this.#minSamples = config.min_samples_for_detection;
-    this.#zscore = new ZScoreDetector(config.zscore_window, spreadFloor);
-    this.#mad = new MadDetector(
-      { level: config.mad_level_window, scale: config.mad_scale_window },
-      spreadFloor,
-    );
+    this.#zscore = new ZScoreDetector(config.zscore_window);
+    this.#mad = new MadDetector({ level: config.mad_level_window, scale: config.mad_scale_window });
     this.#zscoreCalibration = ScoreCalibrator.fromConfig(
       config,
       config.statistical_threshold_multiplier,

@@ -3,14 +3,13 @@
  * standard deviations. Mean and variance are running sums, O(1) per update.
  */
 import { RollingMoments, type MomentsState } from './rolling-window.js';
+import { spreadFloor } from './spread-floor.js';
 
 export class ZScoreDetector {
   readonly #moments: RollingMoments;
-  readonly #floor: (level: number) => number;
 
-  constructor(window: number, floor: (level: number) => number) {
+  constructor(window: number) {
     this.#moments = new RollingMoments(window);
-    this.#floor = floor;
   }
 
   /** The rolling mean (0 while empty). */
@@ -21,7 +20,7 @@ export class ZScoreDetector {
   /** |x - mean| / std against the window before x; then x joins the window. */
   update(value: number): number {
     const mean = this.#moments.mean();
-    const spread = Math.max(this.#moments.std(), this.#floor(mean));
+    const spread = Math.max(this.#moments.std(), spreadFloor(mean));
     const raw = this.#moments.size === 0 ? 0 : Math.abs(value - mean) / spread;
     this.#moments.push(value);
     return raw;
