@@ -20,7 +20,8 @@ Flags:
                         Switch a collector on or off: host, network, disk, endpoints, containers.
   --SECTION.KEY=VALUE   Any configuration key, dashes for underscores, e.g.
                         --monitoring.collection-interval=1s --monitoring.api-endpoints=URL
-                        (repeatable) --detection.isolation-n-estimators=200.
+                        --detection.isolation-n-estimators=200. A list key's flag repeats,
+                        one item each (--recovery.allowed-commands=/bin/true).
   --help                Show this help.
   --version             Show the version.
 `;

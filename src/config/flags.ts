@@ -6,11 +6,26 @@
  * node_exporter's `--collector.NAME` / `--no-collector.NAME` switch collectors.
  */
 import { parse as parseYamlScalar } from 'yaml';
+import { z } from 'zod';
 import { isRecord } from '../util/is-record.js';
 import { FlagError } from '../errors.js';
+import { configSchema } from './schema.js';
 
-/** Keys whose flag may repeat, each occurrence adding one item. */
-const LIST_KEYS = new Set(['monitoring.api_endpoints']);
+/** The schema under its default, prefault and optional wrappers. */
+function unwrap(type: z.ZodType): z.ZodType {
+  let inner = type;
+  while ('innerType' in inner.def) inner = inner.def.innerType as z.ZodType;
+  return inner;
+}
+
+/** Keys whose flag may repeat, each occurrence adding one item: every list in the schema. */
+const LIST_KEYS = new Set(
+  Object.entries(configSchema.shape).flatMap(([section, schema]) =>
+    Object.entries((unwrap(schema) as z.ZodObject).shape)
+      .filter(([, field]) => unwrap(field) instanceof z.ZodArray)
+      .map(([key]) => `${section}.${key}`),
+  ),
+);
 
 /** `--collector.NAME` aliases, as node_exporter names its collector switches. */
 const COLLECTOR_ALIASES: Record<string, string> = {

@@ -51,6 +51,19 @@ describe('parseFlags', () => {
     expect(flags.overrides).toEqual({ monitoring: { api_endpoints: ['http://a/', 'http://b/'] } });
   });
 
+  it('collects every list-valued key from its flag, once or repeated', () => {
+    const flags = parseFlags([
+      '--recovery.allowed-commands=/bin/true',
+      '--recovery.allowed-commands=/bin/false',
+      '--recovery.allowed-units=nginx.service',
+      '--detection.seasonal-periods=1d',
+    ]);
+    expect(flags.overrides).toEqual({
+      recovery: { allowed_commands: ['/bin/true', '/bin/false'], allowed_units: ['nginx.service'] },
+      detection: { seasonal_periods: ['1d'] },
+    });
+  });
+
   it('separates the config file, commands and help', () => {
     const flags = parseFlags(['check-config', 'a.yml', '--config.file', 'agent.yml', '--help']);
     expect(flags.positionals).toEqual(['check-config', 'a.yml']);
