@@ -13,6 +13,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { answerInternalError, sendJson } from '../http/json-response.js';
 import type { Logger } from '../logger.js';
 import type { Authenticator } from './auth.js';
 import type { HealMetrics } from './heal-metrics.js';
@@ -22,6 +23,12 @@ import { type Notification, type PayloadProblem, parseNotification } from './web
 export interface WebhookReply {
   status: number;
   body: unknown;
+}
+
+interface RefusalOptions {
+  /** The answer's message, when not the first problem's description. */
+  message?: string;
+  headers?: OutgoingHttpHeaders;
 }
 
 export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -37,34 +44,22 @@ export interface WebhookHandlerOptions {
   receive(notification: Notification, receivedAt: number): Promise<WebhookReply>;
 }
 
-/** Writes `body` as the JSON response, with `headers` besides the content type. */
-export function sendJson(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers?: OutgoingHttpHeaders,
-): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
 /** The listener for POST /heal; the agent's server answers other methods with its 405. */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const { auth, metrics, logger, maxBodyBytes } = options;
 
+  /** `PATH: problem`, the body's path written `(body)`. */
+  const describe = (problem: PayloadProblem): string =>
+    `${problem.path || '(body)'}: ${problem.message}`;
+
+  /** Counts, logs and answers a refusal; its message describes the first problem unless given. */
   const refuse = (
     res: ServerResponse,
     status: number,
     error: string,
-    message: string,
     metricStatus: 'invalid' | 'unauthorized',
     problems: PayloadProblem[],
-    headers?: OutgoingHttpHeaders,
+    { message = describe(problems[0] as PayloadProblem), headers }: RefusalOptions = {},
   ): void => {
     metrics.notifications.inc({ status: metricStatus });
     logger.warn(
@@ -72,19 +67,6 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       `/heal refused (${status}): ${message}`,
     );
     sendJson(res, status, { error, message, problems }, headers);
-  };
-
-  /** Refuses a request whose single problem is `problem`; the message names where it is. */
-  const refuseOne = (
-    res: ServerResponse,
-    status: number,
-    error: string,
-    metricStatus: 'invalid' | 'unauthorized',
-    problem: PayloadProblem,
-    headers?: OutgoingHttpHeaders,
-  ): void => {
-    const message = `${problem.path || '(body)'}: ${problem.message}`;
-    refuse(res, status, error, message, metricStatus, [problem], headers);
   };
 
   /** Whether the bearer token is right; answers 401/403 when not. */
@@ -97,45 +79,48 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
           res,
           403,
           'auth_not_configured',
-          `healing needs a token: ${auth.howToConfigure}`,
           'unauthorized',
           [{ path: 'authorization', message: 'no token is configured on the healer' }],
+          { message: `healing needs a token: ${auth.howToConfigure}` },
         );
         return false;
       case 'missing':
-        refuseOne(
+        refuse(
           res,
           401,
           'unauthorized',
           'unauthorized',
-          {
-            path: 'authorization',
-            message: 'missing bearer token (Authorization: Bearer TOKEN)',
-          },
-          { 'www-authenticate': 'Bearer realm="aegis-sentinel"' },
+          [
+            {
+              path: 'authorization',
+              message: 'missing bearer token (Authorization: Bearer TOKEN)',
+            },
+          ],
+          { headers: { 'www-authenticate': 'Bearer realm="aegis-sentinel"' } },
         );
         return false;
       case 'wrong':
-        refuseOne(
+        refuse(
           res,
           401,
           'unauthorized',
           'unauthorized',
-          { path: 'authorization', message: 'wrong bearer token' },
-          { 'www-authenticate': 'Bearer realm="aegis-sentinel", error="invalid_token"' },
+          [{ path: 'authorization', message: 'wrong bearer token' }],
+          {
+            headers: { 'www-authenticate': 'Bearer realm="aegis-sentinel", error="invalid_token"' },
+          },
         );
         return false;
     }
   };
 
   const refuseBody = (res: ServerResponse, error: BodyError): void => {
-    refuseOne(res, error.status, error.kind, 'invalid', {
-      path: error.path,
-      message: error.message,
-    });
+    refuse(res, error.status, error.kind, 'invalid', [
+      { path: error.path, message: error.message },
+    ]);
   };
 
-  /** Answers one request completely; anything thrown or rejected in it ends in `fail`. */
+  /** Answers one request completely; anything thrown or rejected in it is a logged 500. */
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     // Arrival: dispatch_delay_ms counts from here, the body's transfer included.
     const receivedAt = performance.now();
@@ -164,39 +149,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     const parsed = parseNotification(body);
     if (!parsed.ok) {
-      const { problems } = parsed;
-      const first = problems[0] as PayloadProblem;
-      refuse(
-        res,
-        400,
-        'invalid_notification',
-        `${first.path || '(body)'}: ${first.message}`,
-        'invalid',
-        problems,
-      );
+      refuse(res, 400, 'invalid_notification', 'invalid', parsed.problems);
       return;
     }
     const reply = await options.receive(parsed.notification, receivedAt);
     sendJson(res, reply.status, reply.body);
   };
 
-  /** An unexpected error: logged, and answered with a JSON 500 if nothing was sent yet. */
-  const fail = (res: ServerResponse, error: unknown): void => {
-    try {
-      logger.error({ event: 'http_request_failed', path: '/heal', err: error }, 'request failed');
-      if (!res.headersSent) {
-        sendJson(res, 500, {
-          error: 'internal_error',
-          message: 'the request failed; see the agent log',
-        });
-      }
-    } catch {
-      // Not even that worked: drop the connection rather than the process.
-      res.destroy();
-    }
-  };
-
   return (req, res) => {
-    handle(req, res).catch((error: unknown) => fail(res, error));
+    handle(req, res).catch((error: unknown) => {
+      try {
+        answerInternalError(res, logger, '/heal', error);
+      } catch {
+        // Not even that worked: drop the connection rather than the process.
+        res.destroy();
+      }
+    });
   };
 }

@@ -12,6 +12,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { WebhookHandler } from '../heal/webhook-handler.js';
 import type { Logger } from '../logger.js';
+import { answerInternalError } from './json-response.js';
 import type { ExpositionRenderer } from '../metrics/exposition.js';
 import { landingPage } from './landing-page.js';
 
@@ -99,11 +100,7 @@ function createExpressApp(options: AppOptions): express.Express {
   });
 
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
-    logger.error({ event: 'http_request_failed', path: req.path, err: error }, 'request failed');
-    if (res.headersSent) return;
-    res
-      .status(500)
-      .json({ error: 'internal_error', message: 'the request failed; see the agent log' });
+    answerInternalError(res, logger, req.path, error);
   };
   app.use(onError);
   return app;

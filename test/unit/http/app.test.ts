@@ -1,11 +1,13 @@
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { type WebhookHandler, sendJson } from '../../../src/heal/webhook-handler.js';
+import type { WebhookHandler } from '../../../src/heal/webhook-handler.js';
+import { sendJson } from '../../../src/http/json-response.js';
 import { createApp } from '../../../src/http/app.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ExpositionRenderer } from '../../../src/metrics/exposition.js';
 import { registerProbeMetrics } from '../../../src/metrics/probe-metrics.js';
+import { capturingLogger } from '../../support/capturing-logger.js';
 import { snapshotFixture } from '../support/snapshot-fixture.js';
 
 function app(health = { healthy: true } as { healthy: boolean; reason?: string }) {
@@ -101,5 +103,31 @@ describe('HTTP app', () => {
       error: 'method_not_allowed',
       message: 'GET is not allowed on /heal; use POST',
     });
+  });
+
+  it('answers an unexpected failure with a logged JSON 500', async () => {
+    const { logger, lines } = capturingLogger();
+    const failing = createApp({
+      // A renderer that fails, as the real one cannot be made to on demand.
+      renderer: {
+        render: () => Promise.reject(new Error('registry exploded')),
+      } as unknown as ExpositionRenderer,
+      status: () => ({}),
+      health: () => ({ healthy: true }),
+      logger,
+    });
+    const response = await request(failing).get('/metrics');
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({
+      error: 'internal_error',
+      message: 'the request failed; see the agent log',
+    });
+    expect(lines).toEqual([
+      expect.objectContaining({
+        event: 'http_request_failed',
+        path: '/metrics',
+        err: expect.objectContaining({ message: 'registry exploded' }),
+      }),
+    ]);
   });
 });
