@@ -45,11 +45,11 @@ export async function listen(
     close: (graceMs) =>
       new Promise<void>((resolve) => {
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        // close() also closes idle keep-alive connections (Node >= 19); busy ones get graceMs.
         server.close(() => {
           clearTimeout(force);
           resolve();
         });
-        server.closeIdleConnections();
       }),
   };
 }
