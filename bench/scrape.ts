@@ -8,7 +8,9 @@
 import { join } from 'node:path';
 import { EVENT_LOOP_MONITORING_PRECISION_MS } from '../src/metrics/process-metrics.js';
 import { processCpuSeconds } from './support/process-cpu.js';
-import { freePort, startChild, type Child } from './support/child.js';
+import { freeLoopbackPort } from '../test/support/ports.js';
+import { sample } from '../test/support/exposition.js';
+import { startChild, type Child } from './support/child.js';
 import { formatMs, median, quantile } from './support/stats.js';
 
 const args = process.argv.slice(2);
@@ -49,14 +51,9 @@ async function measureScrapes(child: Child, url: string): Promise<ScrapeFigures>
   };
 }
 
-function metricValue(body: string, name: string): number {
-  const line = body.split('\n').find((l) => l.startsWith(`${name} `));
-  return line === undefined ? Number.NaN : Number(line.slice(name.length + 1));
-}
-
 async function main(): Promise<void> {
-  const agentPort = await freePort();
-  const nodePort = await freePort();
+  const agentPort = await freeLoopbackPort();
+  const nodePort = await freeLoopbackPort();
   // The agent as users run it: the build of `npm run build`.
   const cli = join(import.meta.dirname, '../../dist/cli.js');
   const agent = await startChild(
@@ -86,7 +83,7 @@ async function main(): Promise<void> {
     const agentMetrics = await (await fetch(`http://127.0.0.1:${agentPort}/metrics`)).text();
     // The histogram records the sampling timer's whole period; the lag is the excess.
     const lagP99 =
-      metricValue(agentMetrics, 'nodejs_eventloop_lag_p99_seconds') -
+      (sample(agentMetrics, 'nodejs_eventloop_lag_p99_seconds') ?? Number.NaN) -
       EVENT_LOOP_MONITORING_PRECISION_MS / 1000;
 
     const row = (name: string, f: ScrapeFigures) =>
