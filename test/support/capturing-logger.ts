@@ -1,8 +1,11 @@
-// A pino logger whose JSON lines are kept for assertions, parsed and as written.
+// The agent's logger (its format: ISO time, level names), its JSON lines kept for
+// assertions, parsed and as written.
 import { Writable } from 'node:stream';
-import { type Level, type Logger, pino } from 'pino';
+import { type Logger, pino } from 'pino';
+import type { LogConfig } from '../../src/config/log.js';
+import { loggerOptions } from '../../src/logger.js';
 
-export function capturingLogger(level: Level = 'info'): {
+export function capturingLogger(level: LogConfig['level'] = 'info'): {
   logger: Logger;
   lines: Record<string, unknown>[];
   texts: string[];
@@ -19,5 +22,5 @@ export function capturingLogger(level: Level = 'info'): {
       done();
     },
   });
-  return { logger: pino({ level }, stream), lines, texts };
+  return { logger: pino(loggerOptions(level), stream), lines, texts };
 }

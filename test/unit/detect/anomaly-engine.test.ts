@@ -66,8 +66,8 @@ describe('AnomalyEngine', () => {
     expect(text).not.toMatch(/metric="probe_success:api"/);
     const detected = lines.filter((l) => l.event === 'anomaly_detected');
     expect(detected.map((l) => [l.level, l.metric])).toEqual([
-      [40, 'probe_duration_seconds:api'],
-      [40, 'host'],
+      ['warn', 'probe_duration_seconds:api'],
+      ['warn', 'host'],
     ]);
     expect(lines.some((l) => l.event === 'isolation_forest_fitted')).toBe(true);
     await e.stop();

@@ -454,7 +454,7 @@ describe('POST /heal refuses bad requests and changes nothing', () => {
     req.destroy();
     await vi.waitFor(() =>
       expect(t.lines.filter((line) => line.event === 'heal_request_aborted')).toEqual([
-        expect.objectContaining({ level: 20, msg: 'the request broke off: aborted' }),
+        expect.objectContaining({ level: 'debug', msg: 'the request broke off: aborted' }),
       ]),
     );
     await new Promise((resolve) => server.close(resolve));
@@ -515,7 +515,7 @@ describe('POST /heal refuses bad requests and changes nothing', () => {
     ]);
     expect(t.lines.filter((line) => line.event === 'heal_notification_truncated')).toEqual([
       expect.objectContaining({
-        level: 40,
+        level: 'warn',
         receiver: 'aegis',
         group_key: '{}:{alertname="Test"}',
         truncated_alerts: 3,
