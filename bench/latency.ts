@@ -12,6 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AegisSentinel } from '../src/index.js';
 import { silentLogger } from '../src/logger.js';
+import { median } from './support/stats.js';
 
 const TRIALS = Number(process.env.LATENCY_TRIALS ?? 5);
 /** Rounds of warm-up; the bench lowers min_samples_for_detection to this to keep a trial short. */
@@ -104,9 +105,6 @@ for (let i = 0; i < TRIALS; i += 1) {
   latencies.push(seconds);
   console.log(`trial ${i + 1}: score above 1 after ${seconds.toFixed(2)} s`);
 }
-latencies.sort((a, b) => a - b);
-const median = latencies[Math.floor((latencies.length - 1) / 2)] as number;
-const max = latencies[latencies.length - 1] as number;
 console.log(
-  `detection latency (1 s interval, probe ${FAST_MS} ms -> ${SLOW_MS} ms): median ${median.toFixed(2)} s, max ${max.toFixed(2)} s (target <= 2 s)`,
+  `detection latency (1 s interval, probe ${FAST_MS} ms -> ${SLOW_MS} ms): median ${median(latencies).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s (target <= 2 s)`,
 );

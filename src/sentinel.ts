@@ -173,7 +173,6 @@ export class AegisSentinel implements AsyncDisposable {
       return;
     }
     if (this.#status === 'stopping') return;
-    this.#status = 'stopping';
     await this.#shutdown();
     this.logger.info(
       { event: 'agent_stopped', uptime_seconds: this.#uptime() },

@@ -31,16 +31,16 @@ export interface AppOptions {
   heal?: WebhookHandler;
 }
 
+const HEAL_PATH = '/heal';
+
 /** The methods each known path answers, for 405's Allow header. */
 const ROUTES: Record<string, string> = {
   '/': 'GET, HEAD',
   '/metrics': 'GET, HEAD',
   '/status': 'GET, HEAD',
   '/healthz': 'GET, HEAD',
-  '/heal': 'POST',
+  [HEAL_PATH]: 'POST',
 };
-
-const HEAL_PATH = '/heal';
 
 /** Whether a request line's target is /heal (with or without a query). */
 function isHealPath(url: string | undefined): boolean {

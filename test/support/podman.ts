@@ -85,14 +85,12 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
   // --tmpdir and runc's --root default to /run/libpod and /run/runc, shared by every engine
   // on the machine; keeping them in `dir` lets parallel engines and cleanup stay independent.
   const globalArgs = [
-    ...[
-      '--root',
-      join(dir, 'storage'),
-      '--runroot',
-      join(dir, 'run'),
-      '--tmpdir',
-      join(dir, 'tmp'),
-    ],
+    '--root',
+    join(dir, 'storage'),
+    '--runroot',
+    join(dir, 'run'),
+    '--tmpdir',
+    join(dir, 'tmp'),
   ];
   // Only podman's own processes see the config: the test process's environment is untouched.
   const env = { ...process.env, CONTAINERS_CONF: confPath };
