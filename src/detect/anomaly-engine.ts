@@ -14,7 +14,7 @@ import { DetectorCore, type RowResult } from './detector-core.js';
 import { loadState, saveState } from './detector-state.js';
 import { FeatureExtractor } from './feature-extractor.js';
 import { ScoreHold } from './score-hold.js';
-import { WorkerForestTrainer, type ForestTrainer } from './forest-trainer.js';
+import { type FitResult, type ForestTrainer, WorkerForestTrainer } from './forest-trainer.js';
 import type { SeriesScores } from './series-detector.js';
 
 export interface AnomalyEngineOptions {
@@ -111,7 +111,7 @@ export class AnomalyEngine {
     const admitted = this.#admit(values);
     const result = this.#core.step(snapshot.timestamp_ms, admitted);
     this.#last = result;
-    if (result.fitted) this.#recordFit(result);
+    if (result.fitted) this.#recordFit(result.fitted);
     const events: AnomalyEvent[] = [];
     if (result.series.size > 0)
       for (const name of SERIES_DETECTORS)
@@ -258,9 +258,7 @@ export class AnomalyEngine {
     }
   }
 
-  #recordFit(result: RowResult): void {
-    const fit = result.fitted;
-    if (!fit) return;
+  #recordFit(fit: FitResult): void {
     this.#metrics.lastFit.set(fit.finished_at_ms / 1000);
     this.#metrics.fitDuration.set(fit.duration_seconds);
     this.#logger.info(

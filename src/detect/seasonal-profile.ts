@@ -82,14 +82,14 @@ class Candidate {
    * The range expected at `timestampMs`: for each earlier period, the lowest and highest
    * bin mean within TOLERANCE bins of the same phase (a daily event may come a little
    * early or late), then the median of those lows and of those highs over the periods.
-   * Writes into `out`; false when fewer than two periods are known.
+   * Writes into `out`; leaves it alone when fewer than two periods are known.
    */
-  expected(timestampMs: number, out: { low: number; high: number }): boolean {
+  expected(timestampMs: number, out: { low: number; high: number }): void {
     const bin = Math.floor(timestampMs / this.widthMs);
     const ring = this.#ring;
     const length = ring.length;
     const current = this.#current;
-    if (current === null) return false;
+    if (current === null) return;
     let n = 0;
     for (let k = 1; k <= this.#history; k += 1) {
       let low = Number.POSITIVE_INFINITY;
@@ -108,10 +108,9 @@ class Candidate {
       this.#highs[n] = high;
       n += 1;
     }
-    if (n < 2) return false;
+    if (n < 2) return;
     out.low = medianOf(this.#lows, n);
     out.high = medianOf(this.#highs, n);
-    return true;
   }
 
   /** Adds a sample to its bin; closing a bin stores its mean, and a new period re-evaluates the strength. */
