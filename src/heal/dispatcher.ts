@@ -298,7 +298,9 @@ export class Dispatcher {
     const timeoutMs = (job.rule.timeout ?? this.#config.action_timeout) * 1000;
     let locked = false;
     try {
-      if (job.attempt > 1 && (await this.#store.exists(job.resolvedKey))) {
+      // Another replica may have resolved the episode while this job waited (in the
+      // queue behind a busy target, for a lock, for its backoff, or as a retry).
+      if (await this.#store.exists(job.resolvedKey)) {
         this.#recordJob('skipped', job, { reason: 'resolved' });
         return;
       }

@@ -1,7 +1,8 @@
-// stop() while a job is still running: whatever retry the job reaches afterwards (lock,
-// backoff, a failed attempt's next one) is recorded as skipped and sets no timer. The
-// store is the real memory store with a read held at a gate where the test must stop
-// the dispatcher at exactly that point; the actions are real commands.
+// The dispatcher when something happens while a job waits or runs: stop() (whatever retry
+// the job reaches afterwards, lock, backoff or a failed attempt's next one, is recorded as
+// skipped and sets no timer), or another replica resolving the episode. The store is the
+// real memory store with a read held at a gate where the test must stop the dispatcher at
+// exactly that point; the actions are real commands.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,6 +175,27 @@ describe('Dispatcher.stop, with a job still running', () => {
       { decision: 'started', reason: undefined, attempt: 1 },
       { decision: 'failed', reason: 'failure', attempt: 1 },
       { decision: 'skipped', reason: 'stopping', attempt: 2 },
+    ]);
+  });
+});
+
+describe('Dispatcher, with the episode resolved elsewhere while a job waits', () => {
+  it('does not act when the job comes back from its backoff', async () => {
+    await store.putTarget('exec:svc-a', {
+      backoff_attempts: 1,
+      last_attempt_ms: clock.now(),
+      consecutive_failures: 0,
+      circuit_open_until_ms: 0,
+    });
+    await dispatcher.submit(planned('Run', '00000000000000c1'));
+    await vi.waitFor(() => expect(clock.pending).toBe(1));
+    // Another replica got the resolved notification and recorded it in the shared store.
+    await store.set('resolved:00000000000000c1:2025-01-01T00:00:00Z', '1', 86_400_000);
+    clock.advance(10_000);
+    await vi.waitFor(() => expect(decisions()).toHaveLength(2));
+    expect(decisions()).toEqual([
+      { decision: 'deferred', reason: 'backoff', attempt: 1 },
+      { decision: 'skipped', reason: 'resolved', attempt: 1 },
     ]);
   });
 });
