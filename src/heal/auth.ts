@@ -11,9 +11,12 @@ import { ConfigError } from '../errors.js';
 
 export type AuthVerdict = 'ok' | 'missing' | 'wrong' | 'not_configured';
 
-export interface Authenticator {
+export interface TokenCheck {
   check(authorization: string | undefined): AuthVerdict;
-  /** How to configure a token, for the refusal message. */
+}
+
+/** What the webhook needs: the check, and how to configure a token for its refusal message. */
+export interface Authenticator extends TokenCheck {
   readonly howToConfigure: string;
 }
 
@@ -32,8 +35,7 @@ export function howToConfigureAuth(config: Pick<RecoveryConfig, 'auth_token_env'
 export async function createAuthenticator(
   config: AuthConfig,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<Authenticator> {
-  const howToConfigure = howToConfigureAuth(config);
+): Promise<TokenCheck> {
   let token: string | undefined;
   if (config.auth_token_file !== undefined) {
     try {
@@ -55,7 +57,6 @@ export async function createAuthenticator(
   }
   const expected = token === undefined ? undefined : Buffer.from(token);
   return {
-    howToConfigure,
     check(authorization) {
       // A configured token is always required, even with auth_disabled: a token wins.
       if (expected === undefined) return config.auth_disabled ? 'ok' : 'not_configured';

@@ -16,7 +16,7 @@ import { DockerRestartAction } from './actions/docker-restart.js';
 import { ExecAction } from './actions/exec.js';
 import { ServiceRestartAction } from './actions/service-restart.js';
 import { type AuditEntry, AuditLog } from './audit-log.js';
-import { type Authenticator, createAuthenticator, howToConfigureAuth } from './auth.js';
+import { createAuthenticator, howToConfigureAuth, type TokenCheck } from './auth.js';
 import { type Clock, systemClock, type Timer } from './clock.js';
 import { Dispatcher } from './dispatcher.js';
 import { StateStoreUnavailableError, UnsafeLabelError } from './errors.js';
@@ -72,7 +72,7 @@ export class Healer {
   readonly #local: LocalAlerts;
   readonly #check: LabelCheck;
   readonly #handler: WebhookHandler;
-  #auth: Authenticator | undefined;
+  #auth: TokenCheck | undefined;
   #policy: Policy = [];
   #state: State = 'created';
   #circuitTimer: Timer | undefined;
