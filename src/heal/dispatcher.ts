@@ -79,8 +79,8 @@ export class Dispatcher {
   readonly #replica = randomUUID();
   readonly #ready: Job[] = [];
   readonly #scheduled = new Map<Job, Timer>();
-  readonly #busyTargets = new Set<string>();
-  readonly #running = new Set<Promise<void>>();
+  /** The job running on each busy target, one at a time per target. */
+  readonly #running = new Map<string, Promise<void>>();
   readonly #openCircuits = new Set<string>();
   #stopping = false;
   #attempts = 0;
@@ -127,7 +127,7 @@ export class Dispatcher {
       const resolvedKey = `resolved:${alert.fingerprint}:${alert.startsAt}`;
       if (alert.status === 'resolved') {
         // Cancelled here first: this replica's retries stop even when the store is down.
-        this.#cancel(resolvedKey);
+        this.#drop('resolved', (job) => job.resolvedKey === resolvedKey);
         await this.#store.set(resolvedKey, '1', this.#config.episode_ttl * 1000);
         skipped(this.#record('skipped', alert, { reason: 'resolved' }));
         continue;
@@ -202,15 +202,8 @@ export class Dispatcher {
   /** Stops taking work, drops queued and scheduled jobs, and waits for running ones to finish or time out. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    for (const [job, timer] of this.#scheduled) {
-      timer.cancel();
-      this.#recordJob('skipped', job, { reason: 'stopping' });
-    }
-    this.#scheduled.clear();
-    for (const job of this.#ready.splice(0)) {
-      this.#recordJob('skipped', job, { reason: 'stopping' });
-    }
-    await Promise.all(this.#running);
+    this.#drop('stopping', () => true);
+    await Promise.all(this.#running.values());
   }
 
   /** Reconciles the open-circuit gauge and /status with the store (other replicas open circuits too). */
@@ -229,19 +222,17 @@ export class Dispatcher {
     }
   }
 
-  /** A resolved episode cancels its queued and scheduled retries on this replica. */
-  #cancel(resolvedKey: string): void {
+  /** Drops the scheduled and queued jobs `match` picks, each recorded as skipped for `reason`. */
+  #drop(reason: 'stopping' | 'resolved', match: (job: Job) => boolean): void {
     for (const [job, timer] of this.#scheduled) {
-      if (job.resolvedKey !== resolvedKey) continue;
+      if (!match(job)) continue;
       timer.cancel();
       this.#scheduled.delete(job);
-      this.#recordJob('skipped', job, { reason: 'resolved' });
+      this.#recordJob('skipped', job, { reason });
     }
-    for (let index = this.#ready.length - 1; index >= 0; index -= 1) {
-      const job = this.#ready[index] as Job;
-      if (job.resolvedKey !== resolvedKey) continue;
-      this.#ready.splice(index, 1);
-      this.#recordJob('skipped', job, { reason: 'resolved' });
+    for (const job of this.#ready.splice(0)) {
+      if (match(job)) this.#recordJob('skipped', job, { reason });
+      else this.#ready.push(job);
     }
   }
 
@@ -270,12 +261,11 @@ export class Dispatcher {
     for (let index = 0; index < this.#ready.length;) {
       if (this.#running.size >= this.#config.max_concurrent_actions) return;
       const job = this.#ready[index] as Job;
-      if (this.#busyTargets.has(job.plan.targetKey)) {
+      if (this.#running.has(job.plan.targetKey)) {
         index += 1;
         continue;
       }
       this.#ready.splice(index, 1);
-      this.#busyTargets.add(job.plan.targetKey);
       const running: Promise<void> = this.#handle(job)
         .catch((error: unknown) => {
           this.#options.logger.error(
@@ -284,11 +274,10 @@ export class Dispatcher {
           );
         })
         .finally(() => {
-          this.#busyTargets.delete(job.plan.targetKey);
-          this.#running.delete(running);
+          this.#running.delete(job.plan.targetKey);
           this.#pump();
         });
-      this.#running.add(running);
+      this.#running.set(job.plan.targetKey, running);
     }
   }
 
