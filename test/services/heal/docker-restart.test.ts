@@ -5,7 +5,8 @@ import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ContainerCollector } from '../../../src/collect/container-collector.js';
 import { type PodmanEngine, startPodmanEngine } from '../../support/podman.js';
-import { notification, postHeal, type ServiceHealer, startServiceHealer } from './helpers.js';
+import type { TestHealer } from '../../unit/heal/helpers.js';
+import { notification, postHeal, startServiceHealer } from './helpers.js';
 
 let engine: PodmanEngine;
 let docker: Docker;
@@ -34,11 +35,11 @@ async function killed(name: string, labelled: boolean): Promise<string> {
 }
 
 describe('docker_restart on a real engine', () => {
-  let h: ServiceHealer;
+  let h: TestHealer;
   beforeAll(async () => {
     h = await startServiceHealer({ docker_stop_timeout: 1 }, engine.dockerHost);
   });
-  afterAll(() => h?.stop());
+  afterAll(() => h?.cleanup());
 
   it('restarts a killed, opted-in container and leaves an unlabelled one alone', async () => {
     const webStarted = await killed('heal-web', true);
@@ -188,7 +189,7 @@ describe('docker_restart on a real engine', () => {
         success_rate: 0,
       });
     } finally {
-      await short.stop();
+      await short.cleanup();
     }
   });
 });

@@ -8,25 +8,19 @@ export { notification } from '../../unit/heal/helpers.js';
 
 export const TOKEN = 'services-heal-token';
 
-export interface ServiceHealer extends TestHealer {
-  /** Stops the healer and removes its folder. */
-  stop(): Promise<void>;
-}
-
 /** A started healer; `policyYaml`, when given, is written to a temp policy file it uses. */
 export async function startServiceHealer(
   config: RecoveryConfigInput,
   dockerHost?: string,
   policyYaml?: string,
-): Promise<ServiceHealer> {
+): Promise<TestHealer> {
   process.env.AEGIS_SERVICES_HEAL_TOKEN = TOKEN;
-  const healer = await startTestHealer(
+  return startTestHealer(
     { auth_token_env: 'AEGIS_SERVICES_HEAL_TOKEN', ...config },
     policyYaml,
     undefined,
     dockerHost,
   );
-  return { ...healer, stop: healer.cleanup };
 }
 
 /** POSTs `body` to the healer's /heal with the bearer token. */

@@ -4,7 +4,8 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type PodmanEngine, startPodmanEngine } from '../../support/podman.js';
 import { outageTolerantClient, type RedisServer, startRedis } from '../../support/redis.js';
-import { notification, postHeal, type ServiceHealer, startServiceHealer } from './helpers.js';
+import type { TestHealer } from '../../unit/heal/helpers.js';
+import { notification, postHeal, startServiceHealer } from './helpers.js';
 
 let redis: RedisServer;
 let client: Redis;
@@ -42,7 +43,7 @@ async function countKeys(db: number, pattern: string): Promise<number> {
 }
 
 describe('cache_flush on a real Redis', () => {
-  let h: ServiceHealer;
+  let h: TestHealer;
   beforeAll(async () => {
     h = await startServiceHealer({
       policy_file: 'examples/policy.yml',
@@ -51,7 +52,7 @@ describe('cache_flush on a real Redis', () => {
       },
     });
   });
-  afterAll(() => h?.stop());
+  afterAll(() => h?.cleanup());
 
   it('removes exactly the keys matching the pattern, with SCAN and UNLINK', async () => {
     await fill(2, 'session:', 2_500);
@@ -99,7 +100,7 @@ describe('cache_flush of a whole database', () => {
       expect(await countKeys(3, '*')).toBe(0);
       expect(await countKeys(4, '*')).toBe(7);
     } finally {
-      await h.stop();
+      await h.cleanup();
     }
   });
 });
@@ -107,7 +108,7 @@ describe('cache_flush of a whole database', () => {
 describe('three replicas sharing Redis', () => {
   let engine: PodmanEngine;
   let docker: Docker;
-  const healers: ServiceHealer[] = [];
+  const healers: TestHealer[] = [];
   beforeAll(async () => {
     engine = await startPodmanEngine();
     docker = new Docker({ socketPath: engine.socketPath });
@@ -121,7 +122,7 @@ describe('three replicas sharing Redis', () => {
     }
   });
   afterAll(async () => {
-    for (const h of healers) await h.stop();
+    for (const h of healers) await h.cleanup();
     await engine?.stop();
   });
 
@@ -222,7 +223,7 @@ describe('Redis outage', () => {
         reason: 'duplicate',
       });
     } finally {
-      await h.stop();
+      await h.cleanup();
     }
   });
 });
