@@ -11,8 +11,6 @@ export interface Matcher {
   name: string;
   operator: MatchOperator;
   value: string;
-  /** The original text, for messages. */
-  text: string;
   matches(labels: Readonly<Record<string, string>>): boolean;
 }
 
@@ -42,7 +40,7 @@ export function parseMatcher(text: string): Matcher {
   } else {
     test = op === '=' ? (actual) => actual === value : (actual) => actual !== value;
   }
-  return { name, operator: op, value, text, matches: (labels) => test(labels[name] ?? '') };
+  return { name, operator: op, value, matches: (labels) => test(labels[name] ?? '') };
 }
 
 /**
