@@ -9,7 +9,7 @@ import { validateConfig } from '../config/validate.js';
  * its TSDB in `data/`: a restarted agent needs no new warm-up. (The library default
  * is no state file, so that agents embedded side by side never share one.)
  */
-export const DEFAULT_STATE_FILE = 'data/detector-state.json';
+const DEFAULT_STATE_FILE = 'data/detector-state.json';
 
 /** Reads the file (if any), lays the flags over it and validates the result. */
 export async function configFromFlags(flags: ParsedFlags): Promise<SentinelConfig> {

@@ -4,7 +4,7 @@ import { duration } from './duration.js';
 import { regex } from './regex.js';
 
 /** One probed HTTP endpoint. A bare URL string in YAML is shorthand for `{ url }`. */
-export const endpointSchema = z.strictObject({
+const endpointSchema = z.strictObject({
   /** The URL probed with an HTTP request. */
   url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
   /** The `target` label on the probe metrics. @default the URL */

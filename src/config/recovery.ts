@@ -4,7 +4,7 @@ import { duration } from './duration.js';
 import { regex } from './regex.js';
 
 /** A Redis cache that `cache_flush` may empty, named in the policy by its key in `caches`. */
-export const cacheSchema = z
+const cacheSchema = z
   .strictObject({
     /** `redis://[user:password@]host:port`. */
     url: z.string().regex(/^rediss?:\/\//, 'expected a redis:// or rediss:// URL'),

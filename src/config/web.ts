@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 /** Default port 8737: outside the 9100-9999 range that Prometheus' port allocations fill. */
-export const DEFAULT_PORT = 8737;
+const DEFAULT_PORT = 8737;
 
 export const webSchema = z
   .strictObject({

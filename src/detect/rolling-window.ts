@@ -5,7 +5,7 @@
  */
 
 /** A ring buffer of the last `capacity` numbers, oldest first. */
-export class RingBuffer {
+class RingBuffer {
   readonly capacity: number;
   #items: Float64Array;
   #start = 0;

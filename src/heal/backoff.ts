@@ -18,11 +18,7 @@ export interface AttemptHistory {
 }
 
 /** Attempts that still count: none once the target has been left alone for `resetMs`. */
-export function recentAttempts(
-  history: AttemptHistory,
-  nowMs: number,
-  settings: BackoffSettings,
-): number {
+function recentAttempts(history: AttemptHistory, nowMs: number, settings: BackoffSettings): number {
   if (history.last_attempt_ms === 0) return 0;
   return nowMs - history.last_attempt_ms >= settings.resetMs ? 0 : history.backoff_attempts;
 }

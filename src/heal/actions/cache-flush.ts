@@ -17,7 +17,7 @@ export interface CacheFlushOptions {
 }
 
 /** Removes the keys matching `pattern` in batches; resolves to how many were removed. */
-export async function unlinkMatching(
+async function unlinkMatching(
   client: Redis,
   pattern: string,
   signal: AbortSignal,

@@ -15,7 +15,7 @@ import { pollUntil } from './poll.js';
  * is caught in its first milliseconds as "running"; without this window such a restart
  * loop would be verified as healed and its circuit would never open.
  */
-export const RUNNING_STABLE_MS = 1000;
+const RUNNING_STABLE_MS = 1000;
 
 export interface DockerRestartOptions {
   /** The host for plans that name none (their instance is not in `docker_endpoints`). */
