@@ -12,6 +12,7 @@ import {
 } from '../../../src/heal/webhook-handler.js';
 import { silentLogger } from '../../../src/logger.js';
 import { capturingLogger } from '../../support/capturing-logger.js';
+import { expectInternalError } from '../../support/internal-error.js';
 import { notification, startTestHealer, type TestHealer } from './helpers.js';
 
 const TOKEN = 's3cret-token-for-tests';
@@ -609,17 +610,6 @@ describe('POST /heal outside the happy path', () => {
   ])('answers a JSON 500 and logs it, for %s', async (_name, overrides, cause) => {
     const { handler, lines } = listener(overrides as Partial<WebhookHandlerOptions>);
     const response = await request(handler).post('/heal').send(valid());
-    expect(response.status).toBe(500);
-    expect(response.body).toEqual({
-      error: 'internal_error',
-      message: 'the request failed; see the agent log',
-    });
-    expect(lines).toEqual([
-      expect.objectContaining({
-        event: 'http_request_failed',
-        path: '/heal',
-        err: expect.objectContaining({ message: cause }),
-      }),
-    ]);
+    expectInternalError(response, lines, '/heal', cause);
   });
 });

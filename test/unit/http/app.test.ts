@@ -8,6 +8,7 @@ import { silentLogger } from '../../../src/logger.js';
 import { ExpositionRenderer } from '../../../src/metrics/exposition.js';
 import { registerProbeMetrics } from '../../../src/metrics/probe-metrics.js';
 import { capturingLogger } from '../../support/capturing-logger.js';
+import { expectInternalError } from '../../support/internal-error.js';
 import { snapshotFixture } from '../support/snapshot-fixture.js';
 
 function app(health = { healthy: true } as { healthy: boolean; reason?: string }) {
@@ -117,17 +118,6 @@ describe('HTTP app', () => {
       logger,
     });
     const response = await request(failing).get('/metrics');
-    expect(response.status).toBe(500);
-    expect(response.body).toEqual({
-      error: 'internal_error',
-      message: 'the request failed; see the agent log',
-    });
-    expect(lines).toEqual([
-      expect.objectContaining({
-        event: 'http_request_failed',
-        path: '/metrics',
-        err: expect.objectContaining({ message: 'registry exploded' }),
-      }),
-    ]);
+    expectInternalError(response, lines, '/metrics', 'registry exploded');
   });
 });
