@@ -138,11 +138,12 @@ describe('a container that keeps dying', () => {
       expect(stateLater.Running).toBe(false);
       expect(stateLater.StartedAt).toBe(stateAtOpen.StartedAt);
 
-      // The outage was visible all along: both symptoms fired and went to the healer.
+      // The outage was visible all along: both symptoms fired and went to the healer, and
+      // to people too.
       expect(watch.sightings.firing).toContain('AegisContainerExited');
       expect(watch.sightings.firing).toContain('AegisEndpointDown');
-      expect(watch.sightings.routed.get('AegisContainerExited')).toEqual(['aegis-heal']);
-      expect(watch.sightings.routed.get('AegisEndpointDown')).toEqual(['aegis-heal']);
+      expect(watch.sightings.routed.get('AegisContainerExited')).toEqual(['aegis-heal', 'humans']);
+      expect(watch.sightings.routed.get('AegisEndpointDown')).toEqual(['aegis-heal', 'humans']);
     } finally {
       await watch.stop();
     }

@@ -163,13 +163,17 @@ describe('a killed container is healed through Prometheus and Alertmanager', () 
         const after = await containerState(engine as PodmanEngine, web.name);
         expect(after.Running).toBe(true);
         expect(after.StartedAt).not.toBe(before.StartedAt);
-        // Prometheus fired the container alert; Alertmanager routed it to the healer.
+        // Prometheus fired the container alert; Alertmanager routed it to the healer, and to
+        // people, who hear of it only if it outlasts their route's group_wait.
         // AegisEndpointDown waits for two failed evaluations (`for`), and the restart
         // usually beats it, often before it is even pending: the symptom never pages
         // because its cause was fixed first. The circuit scenario, where nothing is
         // fixed, sees it fire and reach the healer.
         expect(watch.sightings.firing).toContain('AegisContainerExited');
-        expect(watch.sightings.routed.get('AegisContainerExited')).toEqual(['aegis-heal']);
+        expect(watch.sightings.routed.get('AegisContainerExited')).toEqual([
+          'aegis-heal',
+          'humans',
+        ]);
         // The agent restarted it once and verified it (the container stayed up a second
         // with its new start time), and says so in its audit and metrics.
         const fingerprint = watch.sightings.fingerprints.get('AegisContainerExited');
@@ -236,6 +240,8 @@ describe('a killed container is healed through Prometheus and Alertmanager', () 
     expect(figure).toBeLessThan(TARGET_MEDIAN_SECONDS);
   });
 
+  // The people route waits longer (group_wait) for healable alerts than the heal route:
+  // Alertmanager sends nothing for a group whose alerts all resolved before it.
   it('nothing went to the human receiver: healing fixed everything', () => {
     expect(live().humans.deliveries).toEqual([]);
   });

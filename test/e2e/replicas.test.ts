@@ -83,7 +83,7 @@ describe('two agents sharing Redis', () => {
             : undefined,
         );
       }
-      expect(watch.sightings.routed.get('AegisContainerExited')).toEqual(['aegis-heal']);
+      expect(watch.sightings.routed.get('AegisContainerExited')).toEqual(['aegis-heal', 'humans']);
       const fingerprint = watch.sightings.fingerprints.get('AegisContainerExited');
 
       // Exactly one restart between them, and the other replica says why it did nothing.

@@ -100,26 +100,7 @@ describe('Alertmanager', () => {
     await runCommand('amtool', ['check-config', config]);
   });
 
-  // What healing can act on goes to the agent; what it cannot fix goes to people.
-  it.each([
-    ['AegisContainerExited', 'aegis-heal'],
-    ['AegisContainerUnhealthy', 'aegis-heal'],
-    ['AegisEndpointDown', 'aegis-heal'],
-    ['AegisAnomalyDetected', 'aegis-heal'],
-    ['AegisHealingCircuitOpen', 'humans'],
-    ['AegisHealingFailing', 'humans'],
-    ['AegisAgentDown', 'humans'],
-    ['AegisCollectorFailing', 'humans'],
-  ])('routes %s to %s', async (alertname, receiver) => {
-    const { stdout } = await runCommand('amtool', [
-      'config',
-      'routes',
-      'test',
-      `--config.file=${config}`,
-      `alertname=${alertname}`,
-    ]);
-    expect(stdout.trim()).toBe(receiver);
-  });
+  // Where each shipped alert is routed: test/integration/alertmanager-routing.test.ts.
 
   it('sends resolved notifications to /heal with a bearer token from a file', async () => {
     const { receivers } = await yamlFile<{
