@@ -47,7 +47,7 @@ async function score(base: string): Promise<number | undefined> {
   let best: number | undefined;
   for (const line of text.split('\n')) {
     if (!line.startsWith('aegis_anomaly_score{')) continue;
-    if (!/metric="probe_duration_seconds:[^"]*"/.test(line)) continue;
+    if (!line.includes('series="probe_duration_seconds"')) continue;
     const value = Number(line.slice(line.lastIndexOf(' ') + 1));
     best = Math.max(best ?? -Infinity, value);
   }

@@ -13,6 +13,13 @@ import { DetectionMetrics, SERIES_DETECTORS } from './detection-metrics.js';
 import { DetectorCore, type RowResult } from './detector-core.js';
 import { loadState, saveState } from './detector-state.js';
 import { FeatureExtractor } from './feature-extractor.js';
+import {
+  HOST_SERIES,
+  type SeriesId,
+  type SeriesLabels,
+  seriesLabels,
+  seriesText,
+} from './series-id.js';
 import { ScoreHold } from './score-hold.js';
 import { type FitResult, type ForestTrainer, WorkerForestTrainer } from './forest-trainer.js';
 import type { SeriesScores } from './series-detector.js';
@@ -31,12 +38,11 @@ export interface AnomalyEngineStatus {
   /** True once some detector has finished its warm-up. */
   ready: boolean;
   host_score: number;
-  top_metric: string | null;
+  /** The series that drove the host's score last round, as labels: `{series, mountpoint?, ...}`. */
+  top_series: SeriesLabels | null;
   /** Series being judged. */
   series: number;
 }
-
-export const HOST = 'host';
 
 /** The detector with the largest score: the one blamed for the series' onset. */
 function strongest(scores: SeriesScores): string {
@@ -54,7 +60,9 @@ export class AnomalyEngine {
   readonly #core: DetectorCore;
   /** Holds the exported anomaly state for `anomaly_hold` after an onset (see ScoreHold). */
   readonly #hold: ScoreHold;
-  /** Series (and `host`) anomalous after the last round. */
+  /** Every series whose source was listed in the last round, by key. */
+  readonly #ids = new Map<string, SeriesId>();
+  /** Series (and `host`) anomalous after the last round, by key. */
   readonly #anomalous = new Set<string>();
   /** Series exported to /metrics (they have varied at least once). */
   readonly #exported = new Set<string>();
@@ -108,6 +116,7 @@ export class AnomalyEngine {
     if (this.#stopped) return [];
     const { values, present } = this.#extractor.extract(snapshot);
     this.#dropVanished(present);
+    for (const [key, id] of present) this.#ids.set(key, id);
     const admitted = this.#admit(values);
     const result = this.#core.step(snapshot.timestamp_ms, admitted);
     this.#last = result;
@@ -116,11 +125,14 @@ export class AnomalyEngine {
     if (result.series.size > 0)
       for (const name of SERIES_DETECTORS)
         this.#metrics.samples.inc({ detector: name }, result.series.size);
-    for (const [metric, scores] of result.series) {
-      const anomalous = this.#exportSeries(metric, scores, result.timestamp_ms);
+    for (const [key, scores] of result.series) {
+      // Every judged series was listed this round (its value came from the extractor).
+      const id = this.#ids.get(key) ?? { name: key, labels: {} };
+      const anomalous = this.#exportSeries(key, id, scores, result.timestamp_ms);
       this.#transition(
         events,
-        metric,
+        key,
+        id,
         strongest(scores),
         scores.value,
         scores.score,
@@ -132,13 +144,14 @@ export class AnomalyEngine {
     const topValue = result.top_metric ? result.series.get(result.top_metric)?.value : undefined;
     this.#transition(
       events,
-      HOST,
+      HOST_SERIES.name,
+      HOST_SERIES,
       'composite',
       topValue ?? result.composite,
       result.composite,
       anomalous,
       result.timestamp_ms,
-      result.top_metric,
+      this.#topSeries(result),
     );
     return events;
   }
@@ -158,7 +171,11 @@ export class AnomalyEngine {
       } else if (!this.#overflowLogged) {
         this.#overflowLogged = true;
         this.#logger.warn(
-          { event: 'detector_series_limit', max_series: this.#config.max_series, metric: name },
+          {
+            event: 'detector_series_limit',
+            max_series: this.#config.max_series,
+            ...seriesLabels(this.#ids.get(name) ?? { name, labels: {} }),
+          },
           'too many series; new ones are not judged',
         );
       }
@@ -166,29 +183,38 @@ export class AnomalyEngine {
     return admitted;
   }
 
-  #dropVanished(present: Set<string>): void {
-    for (const name of [...this.#core.seriesNames()]) {
-      if (present.has(name)) continue;
-      this.#core.forget(name);
-      this.#exported.delete(name);
-      this.#anomalous.delete(name);
-      this.#hold.forget(name);
-      this.#metrics.removeSeries(name);
+  #dropVanished(present: Map<string, SeriesId>): void {
+    for (const key of [...this.#core.seriesNames()]) {
+      if (present.has(key)) continue;
+      this.#core.forget(key);
+      this.#exported.delete(key);
+      this.#anomalous.delete(key);
+      this.#hold.forget(key);
+      const id = this.#ids.get(key);
+      // A series restored from saved state but never listed since was never exported.
+      if (id) this.#metrics.removeSeries(id);
     }
+    for (const key of this.#ids.keys()) if (!present.has(key)) this.#ids.delete(key);
+  }
+
+  /** The series that drove the host's score, as labels; null when nothing scored. */
+  #topSeries(result: RowResult): SeriesId | null {
+    const key = result.top_metric;
+    if (key === null) return null;
+    return this.#ids.get(key) ?? { name: key, labels: {} };
   }
 
   /** Exports a series' (held) scores; returns whether it is anomalous this round. */
-  #exportSeries(metric: string, scores: SeriesScores, timestampMs: number): boolean {
-    const detector = this.#core.seriesDetector(metric);
+  #exportSeries(key: string, id: SeriesId, scores: SeriesScores, timestampMs: number): boolean {
+    const detector = this.#core.seriesDetector(key);
     const exported = new Map<string, number>(SERIES_DETECTORS.map((d) => [d, scores[d]]));
-    const anomalous = this.#hold.apply(metric, timestampMs, scores.score, exported);
+    const anomalous = this.#hold.apply(key, timestampMs, scores.score, exported);
     // A series that has only ever had one value (a full disk that never changes, a
     // probe that always succeeds) is judged but not exported until it moves.
     if (!detector?.varied) return anomalous;
-    this.#exported.add(metric);
-    for (const [name, value] of exported)
-      this.#metrics.score.set({ detector: name, metric }, value);
-    this.#metrics.anomalous.set({ metric }, anomalous ? 1 : 0);
+    this.#exported.add(key);
+    for (const [name, value] of exported) this.#metrics.setScore(id, name, value);
+    this.#metrics.setAnomalous(id, anomalous);
     if (scores.ready) for (const name of ['zscore', 'mad', 'composite']) this.#markReady(name);
     if (detector.periodSeconds !== null) this.#markReady('seasonal');
     return anomalous;
@@ -207,33 +233,36 @@ export class AnomalyEngine {
     if (this.#core.forest) {
       this.#metrics.samples.inc({ detector: 'iforest' });
       this.#markReady('iforest');
-      this.#metrics.score.set({ detector: 'iforest', metric: HOST }, result.iforest);
+      this.#metrics.setScore(HOST_SERIES, 'iforest', result.iforest);
     }
     const exported = new Map([['composite', result.composite]]);
-    const anomalous = this.#hold.apply(HOST, result.timestamp_ms, result.composite, exported);
-    this.#metrics.score.set(
-      { detector: 'composite', metric: HOST },
-      exported.get('composite') ?? result.composite,
+    const anomalous = this.#hold.apply(
+      HOST_SERIES.name,
+      result.timestamp_ms,
+      result.composite,
+      exported,
     );
-    this.#metrics.anomalous.set({ metric: HOST }, anomalous ? 1 : 0);
+    this.#metrics.setScore(HOST_SERIES, 'composite', exported.get('composite') ?? result.composite);
+    this.#metrics.setAnomalous(HOST_SERIES, anomalous);
     return anomalous;
   }
 
   #transition(
     events: AnomalyEvent[],
-    metric: string,
+    key: string,
+    id: SeriesId,
     detector: string,
     value: number,
     score: number,
     is: boolean,
     timestampMs: number,
-    topMetric?: string | null,
+    top?: SeriesId | null,
   ): void {
-    const was = this.#anomalous.has(metric);
+    const was = this.#anomalous.has(key);
     if (was === is) return;
     const event: AnomalyEvent = {
       kind: is ? 'onset' : 'resolved',
-      metric,
+      series: id,
       detector,
       value,
       score,
@@ -241,20 +270,21 @@ export class AnomalyEngine {
     };
     events.push(event);
     const fields = {
-      metric,
+      ...seriesLabels(id),
       value,
       score,
       detector,
-      ...(topMetric ? { top_metric: topMetric } : {}),
+      ...(top ? { top_series: seriesLabels(top) } : {}),
     };
+    const text = seriesText(id);
     if (is) {
-      this.#anomalous.add(metric);
-      this.#metrics.onsets.inc({ metric });
-      if (metric === HOST) this.#onsets += 1;
-      this.#logger.warn({ event: 'anomaly_detected', ...fields }, `anomaly in ${metric}`);
+      this.#anomalous.add(key);
+      this.#metrics.countOnset(id);
+      if (id === HOST_SERIES) this.#onsets += 1;
+      this.#logger.warn({ event: 'anomaly_detected', ...fields }, `anomaly in ${text}`);
     } else {
-      this.#anomalous.delete(metric);
-      this.#logger.info({ event: 'anomaly_resolved', ...fields }, `${metric} back to normal`);
+      this.#anomalous.delete(key);
+      this.#logger.info({ event: 'anomaly_resolved', ...fields }, `${text} back to normal`);
     }
   }
 
@@ -274,11 +304,12 @@ export class AnomalyEngine {
   }
 
   status(): AnomalyEngineStatus {
+    const top = this.#last ? this.#topSeries(this.#last) : null;
     return {
       anomalies_detected: this.#onsets,
       ready: [...this.#core.seriesNames()].some((name) => this.#core.seriesDetector(name)?.ready),
       host_score: this.#last?.composite ?? 0,
-      top_metric: this.#last?.top_metric ?? null,
+      top_series: top ? seriesLabels(top) : null,
       series: this.#exported.size,
     };
   }

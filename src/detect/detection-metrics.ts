@@ -1,17 +1,24 @@
 /**
  * The detector's Prometheus metrics. Names are pinned: alert rules and the dashboard
- * use them. Scores are normalised so that 1.0 is each detector's threshold.
+ * use them. Scores are normalised so that 1.0 is each detector's threshold. A series is
+ * labelled `series` (its name, or `host` for the composite) plus its source's labels
+ * (mountpoint, device, target, container); prom-client leaves out the labels a series
+ * does not have, so none is ever exported empty.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { SERIES_LABELS, type SeriesId, seriesLabels } from './series-id.js';
 
 /** The detectors that score each series; the forest and the composite score the host. */
 export const SERIES_DETECTORS = ['zscore', 'mad', 'seasonal'] as const;
 const DETECTORS = [...SERIES_DETECTORS, 'iforest', 'composite'] as const;
 
+const LABELS = ['series', ...SERIES_LABELS] as const;
+type Label = (typeof LABELS)[number];
+
 export class DetectionMetrics {
-  readonly score: Gauge<'detector' | 'metric'>;
-  readonly anomalous: Gauge<'metric'>;
-  readonly onsets: Counter<'metric'>;
+  readonly score: Gauge<Label | 'detector'>;
+  readonly anomalous: Gauge<Label>;
+  readonly onsets: Counter<Label>;
   readonly ready: Gauge<'detector'>;
   readonly samples: Counter<'detector'>;
   readonly lastFit: Gauge;
@@ -21,20 +28,20 @@ export class DetectionMetrics {
     const registers = [registry];
     this.score = new Gauge({
       name: 'aegis_anomaly_score',
-      help: 'Normalised anomaly score of a series (zscore, mad, seasonal) or of the host (iforest, composite); above 1 is anomalous. Held at least at its peak for detection.anomaly_hold after an onset.',
-      labelNames: ['detector', 'metric'],
+      help: 'Normalised anomaly score of a series (per-series detectors) or of the host (series="host": iforest, composite); above 1 is anomalous. Held at least at its peak for detection.anomaly_hold after an onset. The decision is aegis_anomalous.',
+      labelNames: [...LABELS, 'detector'],
       registers,
     });
     this.anomalous = new Gauge({
       name: 'aegis_anomalous',
-      help: 'Whether the series (or metric="host", the composite) is anomalous (1) or not (0); stays 1 for detection.anomaly_hold after an onset.',
-      labelNames: ['metric'],
+      help: 'The agent\'s decision: whether the series (or series="host", the composite) is anomalous (1) or not (0); stays 1 for detection.anomaly_hold after an onset.',
+      labelNames: LABELS,
       registers,
     });
     this.onsets = new Counter({
       name: 'aegis_anomalies_detected_total',
       help: 'Anomaly onsets (transitions to anomalous, not anomalous samples) per series and for the host.',
-      labelNames: ['metric'],
+      labelNames: LABELS,
       registers,
     });
     this.ready = new Gauge({
@@ -45,7 +52,7 @@ export class DetectionMetrics {
     });
     this.samples = new Counter({
       name: 'aegis_detector_samples_total',
-      help: 'Samples the detector has scored or learned from (series values for zscore/mad/seasonal, host rows for iforest/composite).',
+      help: 'Samples the detector has scored or learned from (series values for the per-series detectors, host rows for iforest/composite).',
       labelNames: ['detector'],
       registers,
     });
@@ -67,10 +74,23 @@ export class DetectionMetrics {
     this.fitDuration.set(0);
   }
 
+  setScore(id: SeriesId, detector: string, value: number): void {
+    this.score.set({ ...seriesLabels(id), detector }, value);
+  }
+
+  setAnomalous(id: SeriesId, anomalous: boolean): void {
+    this.anomalous.set(seriesLabels(id), anomalous ? 1 : 0);
+  }
+
+  countOnset(id: SeriesId): void {
+    this.onsets.inc(seriesLabels(id));
+  }
+
   /** Drops every child of a series that is gone, so it vanishes from /metrics. */
-  removeSeries(metric: string): void {
-    for (const detector of SERIES_DETECTORS) this.score.remove({ detector, metric });
-    this.anomalous.remove({ metric });
-    this.onsets.remove({ metric });
+  removeSeries(id: SeriesId): void {
+    const labels = seriesLabels(id);
+    for (const detector of SERIES_DETECTORS) this.score.remove({ ...labels, detector });
+    this.anomalous.remove(labels);
+    this.onsets.remove(labels);
   }
 }

@@ -3,19 +3,21 @@
  * rates against the previous snapshot; a negative delta is a counter reset (a wrap, a
  * reboot, a recreated device) and yields no sample that round rather than a huge
  * negative rate. A series whose source is still listed stays "present" even when it
- * has no sample this round, so a reset does not make it vanish from /metrics.
+ * has no sample this round, so a reset does not make it vanish from /metrics. Each
+ * series is a SeriesId (a name and its source's labels), keyed by its packed key.
  */
 import type { Snapshot } from '../collect/snapshot.js';
+import { type SeriesId, seriesKey } from './series-id.js';
 
 export interface ExtractedSeries {
-  /** Finite values of this round. */
+  /** Finite values of this round, by series key. */
   values: Map<string, number>;
-  /** Every series whose source exists this round, with or without a value. */
-  present: Set<string>;
+  /** Every series whose source exists this round, with or without a value, by key. */
+  present: Map<string, SeriesId>;
 }
 
 interface Counter {
-  name: string;
+  id: SeriesId;
   value: number | undefined;
 }
 
@@ -23,16 +25,21 @@ interface Counter {
 function counters(snapshot: Snapshot): Counter[] {
   const out: Counter[] = [];
   for (const net of snapshot.host?.network ?? []) {
-    out.push({ name: `network_receive_bytes_rate:${net.device}`, value: net.receive_bytes });
-    out.push({ name: `network_transmit_bytes_rate:${net.device}`, value: net.transmit_bytes });
+    const labels = { device: net.device };
+    out.push({ id: { name: 'network_receive_bytes_rate', labels }, value: net.receive_bytes });
+    out.push({ id: { name: 'network_transmit_bytes_rate', labels }, value: net.transmit_bytes });
   }
   for (const disk of snapshot.host?.disks ?? []) {
-    out.push({ name: `disk_read_bytes_rate:${disk.device}`, value: disk.read_bytes });
-    out.push({ name: `disk_written_bytes_rate:${disk.device}`, value: disk.written_bytes });
+    const labels = { device: disk.device };
+    out.push({ id: { name: 'disk_read_bytes_rate', labels }, value: disk.read_bytes });
+    out.push({ id: { name: 'disk_written_bytes_rate', labels }, value: disk.written_bytes });
   }
   for (const c of snapshot.containers?.containers ?? []) {
     if (c.state === 'running')
-      out.push({ name: `container_cpu_rate:${c.name}`, value: c.cpu_seconds });
+      out.push({
+        id: { name: 'container_cpu_rate', labels: { container: c.name } },
+        value: c.cpu_seconds,
+      });
   }
   return out;
 }
@@ -63,11 +70,13 @@ export class FeatureExtractor {
 
   extract(snapshot: Snapshot): ExtractedSeries {
     const values = new Map<string, number>();
-    const present = new Set<string>();
-    const set = (name: string, value: number | undefined): void => {
-      present.add(name);
-      if (value !== undefined && Number.isFinite(value)) values.set(name, value);
+    const present = new Map<string, SeriesId>();
+    const set = (id: SeriesId, value: number | undefined): void => {
+      const key = seriesKey(id);
+      present.set(key, id);
+      if (value !== undefined && Number.isFinite(value)) values.set(key, value);
     };
+    const plain = (name: string): SeriesId => ({ name, labels: {} });
     const previous = this.#previous;
     const host = snapshot.host;
     const now = cpuSeconds(snapshot);
@@ -76,37 +85,43 @@ export class FeatureExtractor {
       if (now) {
         const dTotal = before ? now.total - before.total : 0;
         const dBusy = before ? now.busy - before.busy : 0;
-        set('cpu_utilisation', dTotal > 0 && dBusy >= 0 ? Math.min(1, dBusy / dTotal) : undefined);
+        set(
+          plain('cpu_utilisation'),
+          dTotal > 0 && dBusy >= 0 ? Math.min(1, dBusy / dTotal) : undefined,
+        );
       }
       if (host.memory.total_bytes > 0)
-        set('memory_used_ratio', 1 - host.memory.available_bytes / host.memory.total_bytes);
+        set(plain('memory_used_ratio'), 1 - host.memory.available_bytes / host.memory.total_bytes);
       for (const fs of host.filesystems ?? []) {
         set(
-          `filesystem_used_ratio:${fs.mountpoint}`,
+          { name: 'filesystem_used_ratio', labels: { mountpoint: fs.mountpoint } },
           fs.size_bytes > 0 ? 1 - fs.avail_bytes / fs.size_bytes : undefined,
         );
       }
     }
     for (const probe of snapshot.probes ?? []) {
-      set(`probe_duration_seconds:${probe.target}`, probe.duration_seconds);
-      set(`probe_success:${probe.target}`, probe.success ? 1 : 0);
+      const labels = { target: probe.target };
+      set({ name: 'probe_duration_seconds', labels }, probe.duration_seconds);
+      set({ name: 'probe_success', labels }, probe.success ? 1 : 0);
     }
     for (const c of snapshot.containers?.containers ?? []) {
-      if (c.state === 'running') set(`container_memory_bytes:${c.name}`, c.memory_bytes);
+      if (c.state === 'running')
+        set({ name: 'container_memory_bytes', labels: { container: c.name } }, c.memory_bytes);
     }
     const dt = previous ? (snapshot.timestamp_ms - previous.timestampMs) / 1000 : 0;
     const current = counters(snapshot);
     for (const counter of current) {
-      const last = previous?.counters.get(counter.name);
+      const key = seriesKey(counter.id);
+      const last = previous?.counters.get(key);
       const delta =
         counter.value !== undefined && last !== undefined ? counter.value - last : Number.NaN;
       // delta < 0 is a reset: no sample this round, the next round rates from the new base.
-      set(counter.name, dt > 0 && delta >= 0 ? delta / dt : undefined);
+      set(counter.id, dt > 0 && delta >= 0 ? delta / dt : undefined);
     }
     this.#previous = {
       timestampMs: snapshot.timestamp_ms,
       cpu: now,
-      counters: new Map(current.map((counter) => [counter.name, counter.value])),
+      counters: new Map(current.map((counter) => [seriesKey(counter.id), counter.value])),
     };
     return { values, present };
   }

@@ -5,7 +5,9 @@
  * - AegisContainerExited {container}: a container in state exited or dead;
  * - AegisContainerUnhealthy {container}: a container whose healthcheck says unhealthy;
  * - AegisEndpointDown {target}: a probe failed in `endpointDownRounds` consecutive rounds;
- * - AegisAnomalyDetected {metric}: from an anomaly onset until its resolved event.
+ * - AegisAnomalyDetected {series, <source labels>}: from a series' anomaly onset until
+ *   its resolved event, labelled like aegis_anomalous (`series="filesystem_used_ratio",
+ *   mountpoint="/"`). The host composite (series="host") raises none, as in Prometheus.
  *
  * Each carries severity, job="aegis-sentinel" and source="local", and Alertmanager's
  * fingerprint of that label set. An alert resolves when its signal clears; a signal the
@@ -13,6 +15,7 @@
  */
 import type { Snapshot } from '../collect/snapshot.js';
 import type { AnomalyEvent } from '../detect/anomaly-event.js';
+import { HOST_SERIES, seriesLabels } from '../detect/series-id.js';
 import { fingerprint } from './fingerprint.js';
 import type { HealAlert } from './planner.js';
 
@@ -38,11 +41,10 @@ const KIND_OF: Record<string, Kind> = {
 
 function labelSet(
   alertname: string,
-  key: string,
-  value: string,
+  labels: Record<string, string>,
   severity: string,
 ): Record<string, string> {
-  return { alertname, [key]: value, severity, job: 'aegis-sentinel', source: 'local' };
+  return { alertname, ...labels, severity, job: 'aegis-sentinel', source: 'local' };
 }
 
 export class LocalAlerts {
@@ -68,10 +70,10 @@ export class LocalAlerts {
       const sets: Record<string, string>[] = [];
       for (const container of containers.containers) {
         if (container.state === 'exited' || container.state === 'dead') {
-          sets.push(labelSet('AegisContainerExited', 'container', container.name, 'critical'));
+          sets.push(labelSet('AegisContainerExited', { container: container.name }, 'critical'));
         }
         if (container.health === 'unhealthy') {
-          sets.push(labelSet('AegisContainerUnhealthy', 'container', container.name, 'critical'));
+          sets.push(labelSet('AegisContainerUnhealthy', { container: container.name }, 'critical'));
         }
       }
       firing.set('container', sets);
@@ -85,7 +87,7 @@ export class LocalAlerts {
         const failures = probe.success ? 0 : (this.#probeFailures.get(probe.target) ?? 0) + 1;
         this.#probeFailures.set(probe.target, failures);
         if (failures >= this.#options.endpointDownRounds) {
-          sets.push(labelSet('AegisEndpointDown', 'target', probe.target, 'critical'));
+          sets.push(labelSet('AegisEndpointDown', { target: probe.target }, 'critical'));
         }
       }
       for (const target of this.#probeFailures.keys())
@@ -101,7 +103,8 @@ export class LocalAlerts {
     // Anomalies are edges, not levels: an onset fires until its resolved event.
     const anomalyEnds = new Set<string>();
     for (const event of events) {
-      const labels = labelSet('AegisAnomalyDetected', 'metric', event.metric, 'warning');
+      if (event.series.name === HOST_SERIES.name) continue;
+      const labels = labelSet('AegisAnomalyDetected', seriesLabels(event.series), 'warning');
       const key = fingerprint(labels);
       if (event.kind === 'onset') {
         anomalyEnds.delete(key);

@@ -13,9 +13,14 @@ import { eventually } from './support/eventually.js';
 import { SHIPPED_POLICY, type Stack, startStack } from './support/stack.js';
 
 const TARGET = 'api';
-const METRIC = `probe_duration_seconds:${TARGET}`;
+const SERIES = 'probe_duration_seconds';
 /** The labels the shipped rule gives the alert, as the policy will see them. */
-const ALERT_LABELS = { alertname: 'AegisAnomalyDetected', metric: METRIC, severity: 'warning' };
+const ALERT_LABELS = {
+  alertname: 'AegisAnomalyDetected',
+  series: SERIES,
+  target: TARGET,
+  severity: 'warning',
+};
 
 let redis: RedisServer | undefined;
 let stack: Stack | undefined;
@@ -86,7 +91,10 @@ describe('an endpoint that turns slow', () => {
           : undefined,
       { timeoutMs: 60_000, intervalMs: 500 },
     );
-    const watch = watchAlerts(live(), (labels) => labels.metric === METRIC);
+    const watch = watchAlerts(
+      live(),
+      (labels) => labels.series === SERIES && labels.target === TARGET,
+    );
     try {
       delayMs = 400;
       await eventually(

@@ -214,7 +214,8 @@ describe('the examples compose runs', () => {
     { alertname: 'AegisContainerUnhealthy', container: 'demo', severity: 'critical' },
     {
       alertname: 'AegisAnomalyDetected',
-      metric: 'probe_duration_seconds:demo',
+      series: 'probe_duration_seconds',
+      target: 'demo',
       severity: 'warning',
     },
   ])('the healing policy acts on $alertname', async (labels) => {

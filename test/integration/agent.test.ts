@@ -6,7 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AegisSentinel, withSentinel } from '../../src/index.js';
 import { silentLogger } from '../../src/logger.js';
-import { sample, scrapeUntil as scrapeExpositionUntil } from '../support/exposition.js';
+import {
+  parseExposition,
+  sample,
+  scrapeUntil as scrapeExpositionUntil,
+} from '../support/exposition.js';
 import { promtoolCheckMetrics } from './support/promtool.js';
 import { startControllableServer, type ControllableServer } from './support/controllable-server.js';
 
@@ -56,6 +60,30 @@ function scrapeUntil(accept: (exposition: string) => boolean): Promise<string> {
 describe('the running agent', () => {
   it('serves an exposition that promtool check metrics accepts', async () => {
     const body = await scrape();
+    const lint = await promtoolCheckMetrics(body);
+    expect(lint.output).toBe('');
+    expect(lint.code).toBe(0);
+  });
+
+  it('labels each judged series by its name and its source, with no empty label, and promtool accepts it', async () => {
+    // Probe latencies and loopback traffic vary from the first rounds, so both are exported.
+    const body = await scrapeUntil(
+      (b) =>
+        b.includes('aegis_anomalous{series="probe_duration_seconds",target="api"}') &&
+        b.includes('aegis_anomalous{series="network_receive_bytes_rate",device="lo"}'),
+    );
+    const samples = parseExposition(body).filter((s) => s.name.startsWith('aegis_anomal'));
+    const keys = (s: { labels: Record<string, string> }) => Object.keys(s.labels).sort();
+    const of = (name: string, series: string) =>
+      samples.filter((s) => s.name === name && s.labels.series === series);
+    for (const s of of('aegis_anomaly_score', 'probe_duration_seconds'))
+      expect(keys(s)).toEqual(['detector', 'series', 'target']);
+    for (const s of of('aegis_anomalous', 'network_receive_bytes_rate'))
+      expect(keys(s)).toEqual(['device', 'series']);
+    expect(keys(of('aegis_anomalous', 'host')[0]!)).toEqual(['series']);
+    expect(of('aegis_anomaly_score', 'host').map((s) => s.labels.detector)).toContain('composite');
+    for (const s of samples)
+      for (const value of Object.values(s.labels)) expect(value).not.toBe('');
     const lint = await promtoolCheckMetrics(body);
     expect(lint.output).toBe('');
     expect(lint.code).toBe(0);

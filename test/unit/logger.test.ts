@@ -13,7 +13,7 @@ describe('createLogger', () => {
     const logger = createLogger({ level: 'info', enable_file: false, file: 'unused.log' }, stream);
     logger.debug({ event: 'too_quiet' }, 'not written');
     logger.warn(
-      { event: 'anomaly_detected', metric: 'cpu_utilisation', value: 0.97 },
+      { event: 'anomaly_detected', series: 'cpu_utilisation', value: 0.97 },
       'anomaly detected',
     );
     await new Promise((resolve) => setImmediate(resolve));
@@ -24,7 +24,7 @@ describe('createLogger', () => {
       level: 'warn',
       service: 'aegis-sentinel',
       event: 'anomaly_detected',
-      metric: 'cpu_utilisation',
+      series: 'cpu_utilisation',
       value: 0.97,
       msg: 'anomaly detected',
     });

@@ -38,21 +38,29 @@ describe('AnomalyEngine', () => {
     const events: AnomalyEvent[] = [];
     values.forEach((v, i) => events.push(...e.observe(probeSnapshot(i, v))));
     const onsets = events.filter((ev) => ev.kind === 'onset');
-    expect(onsets.map((ev) => [ev.metric, ev.detector, ev.timestamp_ms])).toEqual([
-      ['probe_duration_seconds:api', 'zscore', probeSnapshot(300, 0).timestamp_ms],
-      ['host', 'composite', probeSnapshot(300, 0).timestamp_ms],
+    const api = { name: 'probe_duration_seconds', labels: { target: 'api' } };
+    const host = { name: 'host', labels: {} };
+    expect(onsets.map((ev) => [ev.series, ev.detector, ev.timestamp_ms])).toEqual([
+      [api, 'zscore', probeSnapshot(300, 0).timestamp_ms],
+      [host, 'composite', probeSnapshot(300, 0).timestamp_ms],
     ]);
-    expect(events.filter((ev) => ev.kind === 'resolved').map((ev) => ev.metric)).toEqual([
-      'probe_duration_seconds:api',
-      'host',
+    expect(events.filter((ev) => ev.kind === 'resolved').map((ev) => ev.series)).toEqual([
+      api,
+      host,
     ]);
     expect(e.status()).toMatchObject({ anomalies_detected: 1, ready: true, series: 1 });
     const text = await registry.metrics();
     expect(text).toMatch(
-      /aegis_anomaly_score\{detector="mad",metric="probe_duration_seconds:api"\} /,
+      /aegis_anomaly_score\{series="probe_duration_seconds",target="api",detector="mad"\} /,
     );
-    expect(text).toMatch(/aegis_anomaly_score\{detector="composite",metric="host"\} /);
-    expect(text).toMatch(/aegis_anomalies_detected_total\{metric="host"\} 1/);
+    expect(text).toMatch(/aegis_anomalous\{series="probe_duration_seconds",target="api"\} 0/);
+    expect(text).toMatch(
+      /aegis_anomalies_detected_total\{series="probe_duration_seconds",target="api"\} 1/,
+    );
+    expect(text).toMatch(/aegis_anomaly_score\{series="host",detector="composite"\} /);
+    expect(text).toMatch(/aegis_anomalies_detected_total\{series="host"\} 1/);
+    // prom-client leaves out the labels a series does not have: none is exported empty.
+    expect(text).not.toMatch(/=""/);
     expect(text).toMatch(/aegis_detector_ready\{detector="iforest"\} 1/);
     for (const detector of ['zscore', 'mad', 'composite'])
       expect(text).toContain(`aegis_detector_ready{detector="${detector}"} 1`);
@@ -63,11 +71,17 @@ describe('AnomalyEngine', () => {
       expect(text).toContain(`aegis_detector_samples_total{detector="${detector}"} 800`);
     expect(text).toContain('aegis_detector_samples_total{detector="composite"} 400');
     // probe_success never varied: judged but not exported.
-    expect(text).not.toMatch(/metric="probe_success:api"/);
+    expect(text).not.toMatch(/series="probe_success"/);
     const detected = lines.filter((l) => l.event === 'anomaly_detected');
-    expect(detected.map((l) => [l.level, l.metric])).toEqual([
-      ['warn', 'probe_duration_seconds:api'],
-      ['warn', 'host'],
+    expect(detected.map((l) => [l.level, l.series, l.target, l.msg])).toEqual([
+      ['warn', 'probe_duration_seconds', 'api', 'anomaly in probe_duration_seconds{target="api"}'],
+      ['warn', 'host', undefined, 'anomaly in host'],
+    ]);
+    // The host's onset names the series that drove it, labelled like the series itself.
+    expect(detected[1]?.top_series).toEqual({ series: 'probe_duration_seconds', target: 'api' });
+    expect(lines.filter((l) => l.event === 'anomaly_resolved').map((l) => l.series)).toEqual([
+      'probe_duration_seconds',
+      'host',
     ]);
     expect(lines.some((l) => l.event === 'isolation_forest_fitted')).toBe(true);
     await e.stop();
@@ -96,7 +110,11 @@ describe('AnomalyEngine', () => {
       'aegis_detector_samples_total{detector="zscore"} 26',
     );
     expect(lines.filter((line) => line.event === 'detector_series_limit')).toEqual([
-      expect.objectContaining({ max_series: 10, metric: 'probe_duration_seconds:api-5' }),
+      expect.objectContaining({
+        max_series: 10,
+        series: 'probe_duration_seconds',
+        target: 'api-5',
+      }),
     ]);
     await e.stop();
   });
@@ -113,7 +131,7 @@ describe('AnomalyEngine', () => {
       (await registry.getSingleMetric(name)?.get())?.values.find((v) =>
         Object.entries(labels).every(([k, l]) => v.labels[k] === l),
       )?.value;
-    const metric = 'probe_duration_seconds:api';
+    const labels = { series: 'probe_duration_seconds', target: 'api' };
     const events: [number, AnomalyEvent][] = [];
     const exported: Record<number, { score: number; host: number; anomalous: number }> = {};
     for (let i = 0; i < values.length; i += 1) {
@@ -121,14 +139,14 @@ describe('AnomalyEngine', () => {
       for (const event of e.observe(snapshot)) events.push([i, event]);
       exported[i] = {
         score: Math.max(
-          (await gauge('aegis_anomaly_score', { detector: 'zscore', metric })) ?? 0,
-          (await gauge('aegis_anomaly_score', { detector: 'mad', metric })) ?? 0,
+          (await gauge('aegis_anomaly_score', { ...labels, detector: 'zscore' })) ?? 0,
+          (await gauge('aegis_anomaly_score', { ...labels, detector: 'mad' })) ?? 0,
         ),
-        host: (await gauge('aegis_anomaly_score', { detector: 'composite', metric: 'host' })) ?? 0,
-        anomalous: (await gauge('aegis_anomalous', { metric })) ?? 0,
+        host: (await gauge('aegis_anomaly_score', { series: 'host', detector: 'composite' })) ?? 0,
+        anomalous: (await gauge('aegis_anomalous', labels)) ?? 0,
       };
     }
-    const series = events.filter(([, ev]) => ev.metric === metric);
+    const series = events.filter(([, ev]) => ev.series.name === labels.series);
     expect(series.map(([i, ev]) => [i, ev.kind])).toEqual([
       [onset, 'onset'],
       // t + 60 s is round onset + 12, still held; the first round after it resolves.
@@ -145,7 +163,9 @@ describe('AnomalyEngine', () => {
     expect(exported[onset + 10]?.score).toBeGreaterThan(1); // t + 50 s
     expect(exported[onset + 13]?.score).toBeLessThan(1);
     expect(exported[onset + 13]?.anomalous).toBe(0);
-    expect(events.filter(([, ev]) => ev.metric === 'host').map(([i, ev]) => [i, ev.kind])).toEqual([
+    expect(
+      events.filter(([, ev]) => ev.series.name === 'host').map(([i, ev]) => [i, ev.kind]),
+    ).toEqual([
       [onset, 'onset'],
       [onset + 13, 'resolved'],
     ]);
@@ -160,7 +180,7 @@ describe('AnomalyEngine', () => {
     const kinds: [number, string][] = [];
     values.forEach((v, i) => {
       for (const ev of e.observe(probeSnapshot(i, v)))
-        if (ev.metric === 'host') kinds.push([i, ev.kind]);
+        if (ev.series.name === 'host') kinds.push([i, ev.kind]);
     });
     expect(kinds).toEqual([
       [250, 'onset'],
@@ -172,9 +192,9 @@ describe('AnomalyEngine', () => {
   it('drops a series that vanished from /metrics', async () => {
     const { engine: e, registry } = engine();
     latencies(100, 1000).forEach((v, i) => e.observe(probeSnapshot(i, v)));
-    expect(await registry.metrics()).toMatch(/metric="probe_duration_seconds:api"/);
+    expect(await registry.metrics()).toMatch(/series="probe_duration_seconds",target="api"/);
     e.observe({ timestamp_ms: probeSnapshot(100, 0).timestamp_ms, probes: [], collectors: [] });
-    expect(await registry.metrics()).not.toMatch(/metric="probe_duration_seconds:api"/);
+    expect(await registry.metrics()).not.toMatch(/series="probe_duration_seconds"/);
     expect(e.status().series).toBe(0);
     await e.stop();
   });

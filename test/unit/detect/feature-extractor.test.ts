@@ -51,11 +51,18 @@ describe('FeatureExtractor', () => {
     const extractor = new FeatureExtractor();
     const first = extractor.extract(snapshot(0, { network: [net(1000)] }));
     expect(Object.fromEntries(first.values)).toEqual({ memory_used_ratio: 0.75 });
+    // Keyed by the packed key (the saved state's), each with its name and source labels.
     expect([...first.present].sort()).toEqual([
-      'cpu_utilisation',
-      'memory_used_ratio',
-      'network_receive_bytes_rate:eth0',
-      'network_transmit_bytes_rate:eth0',
+      ['cpu_utilisation', { name: 'cpu_utilisation', labels: {} }],
+      ['memory_used_ratio', { name: 'memory_used_ratio', labels: {} }],
+      [
+        'network_receive_bytes_rate:eth0',
+        { name: 'network_receive_bytes_rate', labels: { device: 'eth0' } },
+      ],
+      [
+        'network_transmit_bytes_rate:eth0',
+        { name: 'network_transmit_bytes_rate', labels: { device: 'eth0' } },
+      ],
     ]);
     const second = extractor.extract(
       snapshot(2, { cpus: [cpu(101.5, 10.5)], network: [net(5000)] }),
@@ -76,6 +83,39 @@ describe('FeatureExtractor', () => {
     expect(reset.present.has('network_receive_bytes_rate:eth0')).toBe(true);
     const after = extractor.extract(snapshot(2, { network: [net(800)] }));
     expect(after.values.get('network_receive_bytes_rate:eth0')).toBe(500);
+  });
+
+  it('labels filesystem and disk series with their mountpoint and device', () => {
+    const extractor = new FeatureExtractor();
+    const disk = (written: number) => ({
+      device: 'sda',
+      reads_completed: 0,
+      writes_completed: 0,
+      read_bytes: 0,
+      written_bytes: written,
+      io_time_seconds: 0,
+    });
+    const fs = {
+      device: '/dev/sda1',
+      mountpoint: '/',
+      fstype: 'ext4',
+      size_bytes: 100,
+      free_bytes: 40,
+    };
+    extractor.extract(snapshot(0, { disks: [disk(0)], filesystems: [{ ...fs, avail_bytes: 40 }] }));
+    const next = extractor.extract(
+      snapshot(1, { disks: [disk(4096)], filesystems: [{ ...fs, avail_bytes: 40 }] }),
+    );
+    expect(next.values.get('filesystem_used_ratio:/')).toBeCloseTo(0.6);
+    expect(next.present.get('filesystem_used_ratio:/')).toEqual({
+      name: 'filesystem_used_ratio',
+      labels: { mountpoint: '/' },
+    });
+    expect(next.values.get('disk_written_bytes_rate:sda')).toBe(4096);
+    expect(next.present.get('disk_written_bytes_rate:sda')).toEqual({
+      name: 'disk_written_bytes_rate',
+      labels: { device: 'sda' },
+    });
   });
 
   it('names probe and container series after their target and container', () => {
@@ -120,5 +160,7 @@ describe('FeatureExtractor', () => {
     expect(next.values.get('probe_success:api')).toBe(0);
     expect(next.values.get('container_cpu_rate:web')).toBe(0.5);
     expect(next.values.get('container_memory_bytes:web')).toBe(2048);
+    expect(next.present.get('probe_duration_seconds:api')?.labels).toEqual({ target: 'api' });
+    expect(next.present.get('container_cpu_rate:web')?.labels).toEqual({ container: 'web' });
   });
 });

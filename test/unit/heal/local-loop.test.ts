@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ContainerStats, Snapshot } from '../../../src/collect/snapshot.js';
 import { fingerprint } from '../../../src/heal/fingerprint.js';
 import { LocalAlerts } from '../../../src/heal/local-loop.js';
+import { loadPolicy, selectRules } from '../../../src/heal/policy.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 
@@ -132,7 +133,7 @@ describe('LocalAlerts', () => {
     const local = new LocalAlerts({ endpointDownRounds: 3, repeatIntervalMs: 300_000 });
     const event = (kind: 'onset' | 'resolved', at: number) => ({
       kind,
-      metric: 'cpu_utilisation',
+      series: { name: 'filesystem_used_ratio', labels: { mountpoint: '/' } },
       detector: 'zscore',
       value: 0.9,
       score: 1.4,
@@ -144,7 +145,8 @@ describe('LocalAlerts', () => {
         status: 'firing',
         labels: {
           alertname: 'AegisAnomalyDetected',
-          metric: 'cpu_utilisation',
+          series: 'filesystem_used_ratio',
+          mountpoint: '/',
           severity: 'warning',
           job: 'aegis-sentinel',
           source: 'local',
@@ -160,6 +162,42 @@ describe('LocalAlerts', () => {
     expect(
       local.observe(snapshot(T0 + 10_000, {}), [event('resolved', T0 + 10_000)], T0 + 10_000),
     ).toEqual([{ ...onset[0], status: 'resolved' }]);
+  });
+
+  it("labels anomaly alerts like the Prometheus rule, so the example policy's anomaly rule matches them", async () => {
+    const local = new LocalAlerts({ endpointDownRounds: 3, repeatIntervalMs: 300_000 });
+    const [alert] = local.observe(
+      snapshot(T0, {}),
+      [
+        {
+          kind: 'onset',
+          series: { name: 'probe_duration_seconds', labels: { target: 'demo' } },
+          detector: 'mad',
+          value: 2.5,
+          score: 4,
+          timestamp_ms: T0,
+        },
+      ],
+      T0,
+    );
+    expect(alert?.labels).toMatchObject({ series: 'probe_duration_seconds', target: 'demo' });
+    const policy = await loadPolicy('examples/policy.yml');
+    expect(selectRules(policy, alert?.labels ?? {}).map((rule) => rule.name)).toEqual([
+      'flush-cache-when-slow',
+    ]);
+  });
+
+  it('raises no alert for the host composite, as the Prometheus rules raise none', () => {
+    const local = new LocalAlerts({ endpointDownRounds: 3, repeatIntervalMs: 300_000 });
+    const host = {
+      kind: 'onset' as const,
+      series: { name: 'host', labels: {} },
+      detector: 'composite',
+      value: 0.9,
+      score: 3,
+      timestamp_ms: T0,
+    };
+    expect(local.observe(snapshot(T0, {}), [host], T0)).toEqual([]);
   });
 
   it('hands a still-firing alert out again after the repeat interval, and at once when it was not taken', () => {

@@ -55,9 +55,20 @@ describe('policy', () => {
     ]);
     expect(names({ alertname: 'AegisEndpointDown', target: 'other' })).toEqual([]);
     expect(
-      names({ alertname: 'AegisAnomalyDetected', metric: 'probe_duration_seconds:demo' }),
+      names({
+        alertname: 'AegisAnomalyDetected',
+        series: 'probe_duration_seconds',
+        target: 'demo',
+      }),
     ).toEqual(['flush-cache-when-slow']);
-    expect(names({ alertname: 'AegisAnomalyDetected', metric: 'cpu_utilisation' })).toEqual([]);
+    expect(names({ alertname: 'AegisAnomalyDetected', series: 'cpu_utilisation' })).toEqual([]);
+    expect(
+      names({
+        alertname: 'AegisAnomalyDetected',
+        series: 'filesystem_used_ratio',
+        mountpoint: '/',
+      }),
+    ).toEqual([]);
   });
 
   it('names every problem with its file and path', async () => {
