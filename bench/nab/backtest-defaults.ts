@@ -1,12 +1,13 @@
 /**
  * The project's detector as a NAB detector: the backtest with the shipped default
- * detection settings, its composite score mapped into [0, 1] by `nabScore`. This is
- * the one place that knows how the detector produces scores.
+ * detection settings, scored by its decision: 1 on a row where the agent starts an
+ * anomaly, 0 elsewhere. This is the one place that knows how the detector produces
+ * scores.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { detectionSchema } from '../../src/config/detection.js';
-import { nabScore, scoreTable } from '../../src/detect/backtest.js';
+import { scoreTable } from '../../src/detect/backtest.js';
 import { parseCsv } from '../../src/detect/csv.js';
 import type { ScoresByKey } from './results.js';
 
@@ -22,7 +23,7 @@ export async function backtestDefaults(
     const rows = scoreTable(parseCsv(path, await readFile(path, 'utf8')), config);
     scores.set(
       key,
-      rows.map((row) => nabScore(row.anomaly_score)),
+      rows.map((row) => row.onset),
     );
   }
   return scores;

@@ -1,7 +1,8 @@
 /**
- * The `detection` section: the streaming statistical detectors and the Isolation Forest.
- * Windows are counted in samples (one per collection round, or one per backtest row),
- * so the live agent and the backtest behave alike whatever the sampling interval.
+ * The `detection` section: the per-series tests (range, shape, seasonal), their one
+ * decision, and the Isolation Forest. Windows are counted in samples (one per
+ * collection round, or one per backtest row), so the live agent and the backtest
+ * behave alike whatever the sampling interval.
  */
 import { z } from 'zod';
 import { duration } from './duration.js';
@@ -9,8 +10,59 @@ import { duration } from './duration.js';
 export const detectionSchema = z.strictObject({
   /** Run the anomaly detectors on every snapshot. @default true */
   enabled: z.boolean().default(true),
-  /** Expected share of anomalies in the forest's training data; sets its decision threshold. @default 0.1 */
-  isolation_contamination: z.number().gt(0).max(0.5).default(0.1),
+  /**
+   * Samples a series needs before it is judged. The tests learn from these samples;
+   * the shape and seasonal tests calibrate on their blocks. @default 300
+   */
+  min_samples_for_detection: z.number().int().min(2).default(300),
+  /**
+   * The range test's threshold: a value beyond every earlier one fires when it exceeds
+   * the range by more than this many n-ths of it after n samples (a steady trend or
+   * noise exceeds it by about one n-th). @default 5
+   */
+  range_tolerance: z.number().gt(0).default(5),
+  /**
+   * While the previous record on the same side is under this many samples old, the range
+   * test's bar is this many times higher: a series that keeps setting records (a filling
+   * disk, a drift) is trending, and only a jump well clear of the trend is news. @default 200
+   */
+  range_quiet_samples: z.number().int().min(1).max(1_000_000).default(200),
+  /** Samples per block: the shape and seasonal tests judge one block of this many samples at a time. @default 6 */
+  block_samples: z.number().int().min(1).max(1000).default(6),
+  /** Blocks in the window whose shape the shape and seasonal tests compare. @default 6 */
+  shape_window: z.number().int().min(2).max(100).default(6),
+  /** Blocks of history the shape test searches for a similar window. @default 1000 */
+  shape_history: z.number().int().min(16).max(4096).default(1000),
+  /** Blocks whose novelties set the shape and seasonal tests' bar (their largest). @default 400 */
+  novelty_calibration: z.number().int().min(2).max(4096).default(400),
+  /** Factor over the bar a shape novelty must exceed. @default 1.0 */
+  shape_margin: z.number().gt(0).default(1.0),
+  /**
+   * Period of the seasonal test, which compares a window with the same time of the three
+   * periods before; 0 turns it off. It runs only where three periods fit in 10,240 blocks
+   * (at the default 6 samples a block: a sampling interval of 2 s or more for 1d). @default 1d
+   */
+  seasonal_period: duration({ min: 0, max: 31_536_000 }).default(86_400),
+  /**
+   * Strength a series' period needs before the seasonal test judges it: 1 − mean distance
+   * to a period ago / mean distance to half a period ago (1 a perfect cycle, 0 none). @default 0.4
+   */
+  seasonal_min_strength: z.number().gt(0).lt(1).default(0.4),
+  /** Factor over the bar a seasonal novelty must exceed. @default 1.2 */
+  seasonal_margin: z.number().gt(0).default(1.2),
+  /**
+   * After an onset, samples during which the same series does not start another one,
+   * whatever its tests say: one incident is one alarm. @default 200
+   */
+  alarm_rest_samples: z.number().int().min(0).max(1_000_000).default(200),
+  /**
+   * Expected share of anomalous rows among the host's rows, as in the original design: the
+   * Isolation Forest's decision threshold is this quantile of its training rows' scores,
+   * and a row scoring above it is anomalous. 0.1 makes one ordinary row in ten an alarm;
+   * the default only flags rows more isolated than nearly every row the forest trained on.
+   * @default 0.0001
+   */
+  isolation_contamination: z.number().gt(0).max(0.5).default(0.0001),
   /** Number of trees in the Isolation Forest. @default 100 */
   isolation_n_estimators: z.number().int().min(1).max(1000).default(100),
   /** Samples drawn without replacement to grow each tree (ψ in the Isolation Forest paper). @default 256 */
@@ -26,59 +78,12 @@ export const detectionSchema = z.strictObject({
     .min(0)
     .max(2 ** 32 - 1)
     .default(1),
-  /** Standard deviations from the rolling mean that the z-score detector calls anomalous. @default 3.0 */
-  statistical_threshold_multiplier: z.number().gt(0).default(3.0),
-  /** Robust z (residual over 1.4826·MAD) that the median/MAD detector calls anomalous. @default 3.5 */
-  mad_threshold_multiplier: z.number().gt(0).default(3.5),
-  /** Samples a detector needs before it scores. @default 50 */
-  min_samples_for_detection: z.number().int().min(2).default(50),
-  /** Samples in the z-score detector's rolling mean and standard deviation. @default 300 */
-  zscore_window: z.number().int().min(2).max(100_000).default(300),
-  /** Samples in the rolling median that gives a series' current level. @default 30 */
-  mad_level_window: z.number().int().min(1).max(100_000).default(30),
-  /** Samples of past residuals whose median absolute value sets the robust scale. @default 1000 */
-  mad_scale_window: z.number().int().min(2).max(100_000).default(1000),
   /**
-   * Candidate periods of the seasonal-residual detector. Each series' period is found
-   * causally: a candidate counts once the series repeats itself at that lag much better
-   * than at half of it; then the value expected at the same phase of earlier periods is
-   * the reference. An empty list turns the seasonal detector off. @default ["1d", "1w"]
-   */
-  seasonal_periods: z
-    .array(duration({ min: 1, max: 31_536_000 }))
-    .max(8)
-    .default([86_400, 604_800]),
-  /** Most phase bins per period; a bin is never narrower than the sampling interval. @default 288 */
-  seasonal_max_bins: z.number().int().min(8).max(10_000).default(288),
-  /** Earlier periods whose same-phase values (their median) give the expectation. @default 3 */
-  seasonal_history: z.number().int().min(2).max(12).default(3),
-  /**
-   * Strength a candidate period needs: 1 − mean|y(t) − y(t−P)| / mean|y(t) − y(t−P/2)|
-   * over a recent period (1 is a perfect cycle, 0 noise, negative a trend). @default 0.5
-   */
-  seasonal_min_strength: z.number().gt(0).lt(1).default(0.5),
-  /** Robust z of the seasonal residual that the seasonal detector calls anomalous. @default 3.5 */
-  seasonal_threshold_multiplier: z.number().gt(0).default(3.5),
-  /**
-   * Samples of each detector's own past raw scores; the threshold rises to a margin over
-   * their high quantile, so that noisy series calibrate themselves. @default 2000
-   */
-  calibration_window: z.number().int().min(2).max(100_000).default(2000),
-  /** Quantile of past raw scores the calibrated threshold is taken from. @default 0.995 */
-  calibration_quantile: z.number().gt(0).lt(1).default(0.995),
-  /** Factor over that quantile a raw score must exceed. @default 1.0 */
-  calibration_margin: z.number().gt(0).default(1.0),
-  /**
-   * Samples after an onset during which the same detector alarms again only if the
-   * deviation grows beyond its peak, so one incident is one alarm. @default 100
-   */
-  refractory_samples: z.number().int().min(0).max(100_000).default(100),
-  /**
-   * After an onset (and after every later round above 1), how long the live export keeps
-   * `aegis_anomalous` at 1 and each `aegis_anomaly_score` at least at its peak since the
-   * onset, so that a Prometheus scrape every 15 s cannot miss an anomaly that lasted one
-   * collection round; `anomaly_resolved` comes when the hold has ended and the score is
-   * back under 1. The backtest scores raw rows, without hold. @default 1m
+   * After an onset, how long the live export keeps `aegis_anomalous` at 1 and each
+   * `aegis_anomaly_score` at least at its peak since the onset, renewed while a test stays
+   * above 1, so that a Prometheus scrape every 15 s cannot miss an anomaly that lasted one
+   * collection round; `anomaly_resolved` comes when the hold has ended and every score is
+   * back under 1. The backtest scores onsets, without hold. @default 1m
    */
   anomaly_hold: duration({ min: 0, max: 86_400 }).default(60),
   /** Most series judged at once; further new series are ignored (and logged) to bound label cardinality. @default 1000 */

@@ -9,8 +9,9 @@ import type { Snapshot } from '../collect/snapshot.js';
 import type { DetectionConfig } from '../config/detection.js';
 import type { Logger } from '../logger.js';
 import type { AnomalyEvent } from './anomaly-event.js';
-import { DetectionMetrics, SERIES_DETECTORS } from './detection-metrics.js';
+import { DetectionMetrics } from './detection-metrics.js';
 import { DetectorCore, type RowResult } from './detector-core.js';
+import { DetectorStateError } from './detect-errors.js';
 import { loadState, saveState } from './detector-state.js';
 import { FeatureExtractor } from './feature-extractor.js';
 import {
@@ -22,7 +23,7 @@ import {
 } from './series-id.js';
 import { ScoreHold } from './score-hold.js';
 import { type FitResult, type ForestTrainer, WorkerForestTrainer } from './forest-trainer.js';
-import type { SeriesScores } from './series-detector.js';
+import { SERIES_TESTS, type SeriesScores, type SeriesTest } from './series-detector.js';
 
 export interface AnomalyEngineOptions {
   config: DetectionConfig;
@@ -44,10 +45,10 @@ export interface AnomalyEngineStatus {
   series: number;
 }
 
-/** The detector with the largest score: the one blamed for the series' onset. */
-function strongest(scores: SeriesScores): string {
-  let best: (typeof SERIES_DETECTORS)[number] = 'zscore';
-  for (const name of SERIES_DETECTORS) if (scores[name] > scores[best]) best = name;
+/** The test with the largest score: the one blamed for the series' onset. */
+function strongest(scores: SeriesScores): SeriesTest {
+  let best: SeriesTest = SERIES_TESTS[0];
+  for (const name of SERIES_TESTS) if (scores[name] > scores[best]) best = name;
   return best;
 }
 
@@ -103,8 +104,14 @@ export class AnomalyEngine {
         );
       }
     } catch (error) {
+      const setting = error instanceof DetectorStateError ? error.setting : undefined;
       this.#logger.warn(
-        { event: 'detector_state_reset', file, reason: (error as Error).message },
+        {
+          event: 'detector_state_reset',
+          file,
+          reason: (error as Error).message,
+          ...(setting ? { setting } : {}),
+        },
         'detector state unusable; starting fresh',
       );
     }
@@ -123,7 +130,7 @@ export class AnomalyEngine {
     if (result.fitted) this.#recordFit(result.fitted);
     const events: AnomalyEvent[] = [];
     if (result.series.size > 0)
-      for (const name of SERIES_DETECTORS)
+      for (const name of SERIES_TESTS)
         this.#metrics.samples.inc({ detector: name }, result.series.size);
     for (const [key, scores] of result.series) {
       // Every judged series was listed this round (its value came from the extractor).
@@ -207,16 +214,16 @@ export class AnomalyEngine {
   /** Exports a series' (held) scores; returns whether it is anomalous this round. */
   #exportSeries(key: string, id: SeriesId, scores: SeriesScores, timestampMs: number): boolean {
     const detector = this.#core.seriesDetector(key);
-    const exported = new Map<string, number>(SERIES_DETECTORS.map((d) => [d, scores[d]]));
-    const anomalous = this.#hold.apply(key, timestampMs, scores.score, exported);
+    const exported = new Map<string, number>(SERIES_TESTS.map((test) => [test, scores[test]]));
+    const anomalous = this.#hold.apply(key, timestampMs, scores.onset, scores.score, exported);
     // A series that has only ever had one value (a full disk that never changes, a
     // probe that always succeeds) is judged but not exported until it moves.
     if (!detector?.varied) return anomalous;
     this.#exported.add(key);
     for (const [name, value] of exported) this.#metrics.setScore(id, name, value);
     this.#metrics.setAnomalous(id, anomalous);
-    if (scores.ready) for (const name of ['zscore', 'mad', 'composite']) this.#markReady(name);
-    if (detector.periodSeconds !== null) this.#markReady('seasonal');
+    if (scores.ready) for (const name of ['range', 'shape', 'composite']) this.#markReady(name);
+    if (scores.ready && detector.seasonalPeriod !== null) this.#markReady('seasonal');
     return anomalous;
   }
 
@@ -239,6 +246,7 @@ export class AnomalyEngine {
     const anomalous = this.#hold.apply(
       HOST_SERIES.name,
       result.timestamp_ms,
+      result.onset,
       result.composite,
       exported,
     );

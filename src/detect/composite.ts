@@ -1,15 +1,15 @@
 /**
- * The host's composite: the maximum of the normalised scores (every input has 1.0 as
- * its threshold, so the maximum is above 1 exactly when some detector fires), and the
- * series to blame. When the forest drives it, the series with the largest residual
- * in the scored vector is blamed, since the forest itself names no feature.
+ * The host's composite: the largest of the normalised scores (every input has 1.0 as
+ * its threshold, so the maximum is above 1 exactly when some test fires), and the
+ * series to blame. When the forest drives it, the series furthest from the middle of
+ * its range in the scored row is blamed, since the forest itself names no feature.
  */
 import type { SeriesScores } from './series-detector.js';
 
 export function combine(
   series: ReadonlyMap<string, SeriesScores>,
   forest: number,
-  residuals: ReadonlyMap<string, number>,
+  positions: ReadonlyMap<string, number>,
 ): { composite: number; top_metric: string | null } {
   let composite = 0;
   let top: string | null = null;
@@ -21,10 +21,10 @@ export function combine(
   }
   if (forest > composite) {
     composite = forest;
-    let largest = -1;
-    for (const [name, residual] of residuals) {
-      if (Math.abs(residual) > largest) {
-        largest = Math.abs(residual);
+    let furthest = -1;
+    for (const [name, position] of positions) {
+      if (Math.abs(position - 0.5) > furthest) {
+        furthest = Math.abs(position - 0.5);
         top = name;
       }
     }

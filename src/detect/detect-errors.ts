@@ -19,9 +19,14 @@ export class BacktestUsageError extends SentinelError {
   }
 }
 
-/** A saved detector state that cannot be used: unreadable, corrupt or from another version. */
+/**
+ * A saved detector state that cannot be used: unreadable, corrupt, from another
+ * version, or saved under another value of a setting that shapes it (named in `setting`).
+ */
 export class DetectorStateError extends SentinelError {
-  constructor(file: string, problem: string, options?: ErrorOptions) {
+  readonly setting: string | undefined;
+  constructor(file: string, problem: string, options?: ErrorOptions & { setting?: string }) {
     super('AEGIS_DETECTOR_STATE', `${file}: ${problem}`, options);
+    this.setting = options?.setting;
   }
 }

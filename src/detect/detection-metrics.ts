@@ -6,11 +6,11 @@
  * does not have, so none is ever exported empty.
  */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { SERIES_TESTS } from './series-detector.js';
 import { SERIES_LABELS, type SeriesId, seriesLabels } from './series-id.js';
 
-/** The detectors that score each series; the forest and the composite score the host. */
-export const SERIES_DETECTORS = ['zscore', 'mad', 'seasonal'] as const;
-const DETECTORS = [...SERIES_DETECTORS, 'iforest', 'composite'] as const;
+/** The tests that score each series (range, shape, seasonal); the forest and the composite score the host. */
+const DETECTORS = [...SERIES_TESTS, 'iforest', 'composite'] as const;
 
 const LABELS = ['series', ...SERIES_LABELS] as const;
 type Label = (typeof LABELS)[number];
@@ -89,7 +89,7 @@ export class DetectionMetrics {
   /** Drops every child of a series that is gone, so it vanishes from /metrics. */
   removeSeries(id: SeriesId): void {
     const labels = seriesLabels(id);
-    for (const detector of SERIES_DETECTORS) this.score.remove({ ...labels, detector });
+    for (const detector of SERIES_TESTS) this.score.remove({ ...labels, detector });
     this.anomalous.remove(labels);
     this.onsets.remove(labels);
   }

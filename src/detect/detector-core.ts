@@ -1,15 +1,14 @@
 /**
  * The streaming core shared by the live engine and the backtest: one step per
  * collection round (or CSV row) with the values of that round's series. It updates
- * each series' detectors, scores the host's feature vector with the current forest,
- * schedules refits, and combines everything into the composite. Causal: a row's
- * scores depend only on rows up to it.
+ * each series' tests, scores the host's feature vector (each series' place in its
+ * range) with the current forest, schedules refits, and makes the host's decision: an
+ * onset when a series starts one or the forest flags the row, and the composite (the
+ * largest score) to explain it. Causal: a row's scores depend only on rows up to it.
  */
 import type { DetectionConfig } from '../config/detection.js';
 import type { FitResult, ForestTrainer } from './forest-trainer.js';
 import { fitSeed, normalisedScore, type ForestModel } from './isolation-forest.js';
-import { Refractory, type RefractoryState } from './refractory.js';
-import { ScoreCalibrator, type CalibratorState } from './score-calibrator.js';
 import { SeriesDetector, type SeriesScores, type SeriesState } from './series-detector.js';
 import { combine } from './composite.js';
 
@@ -17,10 +16,12 @@ export interface RowResult {
   timestamp_ms: number;
   /** The series that had a finite value in this row. */
   series: Map<string, SeriesScores>;
-  /** The forest's score normalised to its contamination threshold; 0 until a model exists. */
+  /** The forest's score normalised to its contamination threshold (above 1 flags the row); 0 until a model exists. */
   iforest: number;
-  /** The host's score: above 1 is anomalous. */
+  /** The host's score, the largest of the series' scores and the forest's: above 1, something fired. */
   composite: number;
+  /** The host's decision: this row starts an anomaly (a series' onset, or the forest's). */
+  onset: boolean;
   /** The series that drove the composite, or null when nothing scored. */
   top_metric: string | null;
   /** A forest that finished training and is used from this row on. */
@@ -31,8 +32,8 @@ export interface CoreState {
   series: Record<string, SeriesState>;
   features: [string, number][][];
   forest: ForestModel | null;
-  forest_calibration: CalibratorState;
-  forest_refractory: RefractoryState;
+  rows: number;
+  last_forest_onset: number | null;
   since_fit: number;
   fits: number;
 }
@@ -44,16 +45,15 @@ export class DetectorCore {
   /** Residual vectors of the last fit_window rows, oldest first: the forest's training set. */
   #features: Map<string, number>[] = [];
   #forest: ForestModel | undefined;
-  readonly #forestCalibration: ScoreCalibrator;
-  readonly #forestRefractory: Refractory;
+  /** Rows stepped, and the row of the forest's last onset (it rests as a series does). */
+  #rows = 0;
+  #lastForestOnset: number | null = null;
   #sinceFit = 0;
   #fits = 0;
 
   constructor(config: DetectionConfig, trainer: ForestTrainer) {
     this.#config = config;
     this.#trainer = trainer;
-    this.#forestCalibration = ScoreCalibrator.fromConfig(config, 1);
-    this.#forestRefractory = new Refractory(config.refractory_samples);
   }
 
   get forest(): ForestModel | undefined {
@@ -94,22 +94,31 @@ export class DetectorCore {
       series.set(name, scores);
       // A series that has never varied carries no information for the forest (and would
       // only change its random splits): it joins the feature vector once it moves.
-      if (scores.ready && detector.varied) features.set(name, scores.residual);
+      if (scores.ready && detector.varied) features.set(name, scores.position);
     }
+    this.#rows += 1;
     let iforest = 0;
-    let forestComposite = 0;
+    let forestOnset = false;
     if (this.#forest) {
       iforest = normalisedScore(this.#forest, vector(this.#forest.columns, features));
-      // The forest's own threshold flags the contamination share (10%) of ordinary rows by
-      // design, and a high quantile of a short history of its scores is no better, so it
-      // joins the composite only once a full calibration window of its scores is known.
-      const calibrated = this.#forestCalibration.samples >= this.#config.calibration_window;
-      const score = this.#forestCalibration.score(iforest);
-      if (calibrated) forestComposite = this.#forestRefractory.apply(score);
+      const rested =
+        this.#lastForestOnset === null ||
+        this.#rows - this.#lastForestOnset >= this.#config.alarm_rest_samples;
+      forestOnset = iforest > 1 && rested;
+      if (forestOnset) this.#lastForestOnset = this.#rows;
     }
     if (features.size > 0) this.#collect(features);
-    const { composite, top_metric } = combine(series, forestComposite, features);
-    const result: RowResult = { timestamp_ms: timestampMs, series, iforest, composite, top_metric };
+    const { composite, top_metric } = combine(series, iforest, features);
+    let onset = forestOnset;
+    for (const scores of series.values()) onset ||= scores.onset;
+    const result: RowResult = {
+      timestamp_ms: timestampMs,
+      series,
+      iforest,
+      composite,
+      onset,
+      top_metric,
+    };
     if (fitted) result.fitted = fitted;
     return result;
   }
@@ -146,8 +155,8 @@ export class DetectorCore {
       series,
       features: this.#features.map((row) => [...row]),
       forest: this.#forest ?? null,
-      forest_calibration: this.#forestCalibration.save(),
-      forest_refractory: this.#forestRefractory.save(),
+      rows: this.#rows,
+      last_forest_onset: this.#lastForestOnset,
       since_fit: this.#sinceFit,
       fits: this.#fits,
     };
@@ -161,8 +170,8 @@ export class DetectorCore {
     }
     this.#features = state.features.map((row) => new Map(row));
     this.#forest = state.forest ?? undefined;
-    this.#forestCalibration.restore(state.forest_calibration);
-    this.#forestRefractory.restore(state.forest_refractory);
+    this.#rows = state.rows;
+    this.#lastForestOnset = state.last_forest_onset;
     this.#sinceFit = state.since_fit;
     this.#fits = state.fits;
   }

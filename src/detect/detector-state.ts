@@ -1,7 +1,8 @@
 /**
  * Saving and restoring detector state, so that a restart needs no new warm-up. The
- * file carries a format version and the settings that shape the state (window sizes,
- * forest options); a file written under other settings is incompatible and replaced.
+ * file carries a format version and the settings that shape the state (window and
+ * history lengths, forest options); a file written under other values of those is
+ * incompatible and replaced, while thresholds can be retuned freely.
  * Writes go to a temporary file renamed into place, so a crash mid-write leaves the
  * previous state, never half a file.
  */
@@ -11,32 +12,46 @@ import type { DetectionConfig } from '../config/detection.js';
 import type { CoreState } from './detector-core.js';
 import { DetectorStateError } from './detect-errors.js';
 
-/** 2: series state gained the seasonal detector. */
-export const STATE_VERSION = 2;
+/** 3: the range, shape and seasonal tests replaced the z-score, MAD and seasonal-profile detectors. */
+export const STATE_VERSION = 3;
+
+/** The settings that give the saved state its shape, each with the value it was saved under. */
+type ShapingSettings = Partial<Record<ShapingKey, unknown>>;
 
 interface StateFile {
   version: number;
-  settings: string;
+  settings: ShapingSettings;
   saved_at: string;
   core: CoreState;
 }
 
-/** Settings that change how state is kept, not what it means. */
-const NOT_SHAPING = new Set([
-  'enabled',
-  'state_file',
-  'state_save_interval',
-  'max_series',
-  'anomaly_hold',
-]);
+/**
+ * The settings that change what the state holds: window and history lengths, the
+ * seasonal period, the forest's make. A state saved under other values of these is
+ * replaced, and the log names the key. Every other setting (a threshold, a margin, a
+ * rest, the warm-up, the hold, the forest's contamination, which takes effect at its
+ * next fit) can be retuned without losing what was learned.
+ */
+const SHAPING_KEYS = [
+  'block_samples',
+  'shape_window',
+  'shape_history',
+  'novelty_calibration',
+  'seasonal_period',
+  'isolation_n_estimators',
+  'isolation_subsample_size',
+  'isolation_fit_window',
+  'isolation_seed',
+] as const satisfies readonly (keyof DetectionConfig)[];
+type ShapingKey = (typeof SHAPING_KEYS)[number];
 
-/** The settings a saved state depends on, as a comparable string. */
-export function stateSettings(config: DetectionConfig): string {
-  return JSON.stringify(
-    Object.entries(config)
-      .filter(([key]) => !NOT_SHAPING.has(key))
-      .sort(([a], [b]) => a.localeCompare(b)),
-  );
+function shapingSettings(config: DetectionConfig): ShapingSettings {
+  return Object.fromEntries(SHAPING_KEYS.map((key) => [key, config[key]]));
+}
+
+/** The first shaping setting whose saved value differs from the configured one. */
+function changedSetting(saved: ShapingSettings, config: DetectionConfig): ShapingKey | undefined {
+  return SHAPING_KEYS.find((key) => JSON.stringify(saved[key]) !== JSON.stringify(config[key]));
 }
 
 export async function saveState(
@@ -46,7 +61,7 @@ export async function saveState(
 ): Promise<void> {
   const content: StateFile = {
     version: STATE_VERSION,
-    settings: stateSettings(config),
+    settings: shapingSettings(config),
     saved_at: new Date().toISOString(),
     core,
   };
@@ -81,8 +96,16 @@ export async function loadState(
       file,
       `incompatible: format version ${String(parsed?.version)}, expected ${STATE_VERSION}`,
     );
-  if (parsed.settings !== stateSettings(config))
-    throw new DetectorStateError(file, 'incompatible: saved under different detection settings');
+  const changed = changedSetting(parsed.settings ?? {}, config);
+  if (changed) {
+    const setting = `detection.${changed}`;
+    const was = JSON.stringify(parsed.settings?.[changed]);
+    throw new DetectorStateError(
+      file,
+      `incompatible: saved with ${setting} ${was}, configured ${JSON.stringify(config[changed])}`,
+      { setting },
+    );
+  }
   if (typeof parsed.core !== 'object' || parsed.core === null || !parsed.core.series)
     throw new DetectorStateError(file, 'corrupt: no detector state in it');
   return parsed.core;

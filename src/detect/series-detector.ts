@@ -1,30 +1,38 @@
 /**
- * Everything judged about one series: its z-score and median/MAD detectors, each
- * with its own calibrator, the warm-up count, and whether it has ever varied
- * (a series that has only ever had one value has nothing to export yet).
+ * Everything judged about one series: three tests, each scored so that 1 is its
+ * threshold, and one decision.
+ * - range: a value beyond every earlier one (RangeTest), judged on every sample;
+ * - shape: a window of blocks unlike any earlier window (ShapeNovelty);
+ * - seasonal: a window unlike the same time of the previous periods (SeasonalNovelty),
+ *   while the series is periodic.
+ * The decision is an onset: some test above 1, and no onset in the last
+ * `alarm_rest_samples` samples, so one incident is one alarm and a test that stays
+ * above 1 does not alarm again. Nothing is judged before `min_samples_for_detection`
+ * samples.
  */
 import type { DetectionConfig } from '../config/detection.js';
-import { MadDetector, type MadState } from './mad-detector.js';
-import { SeasonalDetector, type SeasonalState } from './seasonal-detector.js';
-import { ScoreCalibrator, type CalibratorState } from './score-calibrator.js';
-import { spreadFloor } from './spread-floor.js';
-import { Refractory, type RefractoryState } from './refractory.js';
-import type { MomentsState } from './rolling-window.js';
-import { ZScoreDetector } from './zscore-detector.js';
+import { Downsampler, type DownsamplerState } from './downsampler.js';
+import { RangeTest, type RangeState } from './range-test.js';
+import { SeasonalNovelty, type SeasonalState } from './seasonal-novelty.js';
+import { ShapeNovelty, type Novelty, type NoveltyState } from './shape-novelty.js';
 
-export interface SeriesScores {
+/** The tests that score each series, as exported in the `detector` label. */
+export const SERIES_TESTS = ['range', 'shape', 'seasonal'] as const;
+export type SeriesTest = (typeof SERIES_TESTS)[number];
+
+/** Largest seasonal history kept per series, in blocks (4 bytes each). */
+const MAX_SEASONAL_SPAN = 10_240;
+/** Sampling gaps measured before the seasonal test is set up. */
+const GAPS_FOR_INTERVAL = 16;
+
+export interface SeriesScores extends Record<SeriesTest, number> {
   value: number;
-  zscore: number;
-  mad: number;
-  /** Seasonal-residual score; 0 while the series has no confirmed period. */
-  seasonal: number;
-  /** max(zscore, mad, seasonal), damped for a while after an onset (see Refractory): the series' alarm score. */
+  /** The largest test score: above 1, some test fired. */
   score: number;
-  /**
-   * Residual from the level (from the seasonal range once the seasonal detector judges
-   * the series) in robust-scale units, signed: the forest's feature.
-   */
-  residual: number;
+  /** The decision: this sample starts an anomaly. */
+  onset: boolean;
+  /** The value's place in the series' range (0 at its minimum, 1 at its maximum): the forest's feature. */
+  position: number;
   ready: boolean;
 }
 
@@ -32,62 +40,47 @@ export interface SeriesState {
   samples: number;
   first: number | null;
   varied: boolean;
-  zscore: MomentsState;
-  mad: MadState;
-  zscore_calibration: CalibratorState;
-  mad_calibration: CalibratorState;
+  last_onset: number | null;
+  range: RangeState;
+  blocks: DownsamplerState;
+  shape: NoveltyState;
+  gaps: number[];
+  last_timestamp_ms: number | null;
   seasonal: SeasonalState | null;
-  seasonal_calibration: CalibratorState;
-  refractory: RefractoryState;
 }
 
 export class SeriesDetector {
-  readonly #minSamples: number;
-  readonly #zscore: ZScoreDetector;
-  readonly #mad: MadDetector;
-  readonly #zscoreCalibration: ScoreCalibrator;
-  readonly #madCalibration: ScoreCalibrator;
-  readonly #seasonal: SeasonalDetector | undefined;
-  readonly #seasonalCalibration: ScoreCalibrator;
-  readonly #seasonalWarmUp: number;
-  readonly #refractory: Refractory;
+  readonly #config: DetectionConfig;
+  readonly #range: RangeTest;
+  readonly #blocks: Downsampler;
+  readonly #shape: ShapeNovelty;
+  #seasonal: SeasonalNovelty | undefined;
+  /** Sampling gaps until the interval is known; then empty. */
+  #gaps: number[] = [];
+  #lastTimestampMs: number | null = null;
   #samples = 0;
   #first: number | null = null;
   #varied = false;
+  #lastOnset: number | null = null;
 
   constructor(config: DetectionConfig) {
-    this.#minSamples = config.min_samples_for_detection;
-    this.#zscore = new ZScoreDetector(config.zscore_window);
-    this.#mad = new MadDetector({ level: config.mad_level_window, scale: config.mad_scale_window });
-    this.#zscoreCalibration = ScoreCalibrator.fromConfig(
-      config,
-      config.statistical_threshold_multiplier,
-    );
-    this.#madCalibration = ScoreCalibrator.fromConfig(config, config.mad_threshold_multiplier);
-    this.#seasonalCalibration = ScoreCalibrator.fromConfig(
-      config,
-      config.seasonal_threshold_multiplier,
-    );
-    this.#seasonalWarmUp = Math.min(config.mad_scale_window, config.calibration_window);
-    if (config.seasonal_periods.length > 0)
-      this.#seasonal = new SeasonalDetector({
-        periodsSeconds: config.seasonal_periods,
-        maxBins: config.seasonal_max_bins,
-        history: config.seasonal_history,
-        minStrength: config.seasonal_min_strength,
-        levelWindow: config.mad_level_window,
-        scaleWindow: config.mad_scale_window,
-      });
-    this.#refractory = new Refractory(config.refractory_samples);
+    this.#config = config;
+    this.#range = new RangeTest(config.range_tolerance, config.range_quiet_samples);
+    this.#blocks = new Downsampler(config.block_samples);
+    this.#shape = new ShapeNovelty({
+      window: config.shape_window,
+      history: config.shape_history,
+      calibration: config.novelty_calibration,
+    });
   }
 
-  /** The series' confirmed period in seconds, or null. */
-  get periodSeconds(): number | null {
-    return this.#seasonal?.periodSeconds ?? null;
+  /** Blocks per seasonal period, once the sampling interval is known and the test fits; else null. */
+  get seasonalPeriod(): number | null {
+    return this.#seasonal ? this.#seasonalPeriodFor(this.#intervalMs()) : null;
   }
 
   get ready(): boolean {
-    return this.#samples >= this.#minSamples;
+    return this.#samples >= this.#config.min_samples_for_detection;
   }
 
   /** True once the series has taken two different values. */
@@ -95,40 +88,71 @@ export class SeriesDetector {
     return this.#varied;
   }
 
-  /**
-   * Feeds one finite value taken at `timestampMs` (the seasonal detector places it by
-   * phase). Until the warm-up is over the scores are 0.
-   */
+  /** Feeds one finite value taken at `timestampMs`. Until the warm-up is over the scores are 0. */
   update(value: number, timestampMs: number): SeriesScores {
     if (this.#first === null) this.#first = value;
     else if (value !== this.#first) this.#varied = true;
-    const ready = this.ready;
-    const zRaw = this.#zscore.update(value);
-    const { raw: madRaw, residual } = this.#mad.update(value);
-    const seasonal = this.#seasonal?.update(timestampMs, value, spreadFloor(this.#zscore.mean));
+    this.#learnInterval(timestampMs);
+    const position = this.#range.position(value);
+    const range = this.#range.update(value);
+    let shape = 0;
+    let seasonal = 0;
+    const block = this.#blocks.push(value);
+    if (block !== undefined) {
+      shape = judge(this.#shape.push(block), this.#config.shape_margin);
+      const periodic = this.#seasonal?.push(block);
+      seasonal = judge(periodic, this.#config.seasonal_margin);
+    }
     this.#samples += 1;
-    // Counted before this residual joins: the calibration holds at most its window, which
-    // may be no longer than the warm-up.
-    const seasonalWarm = this.#seasonalCalibration.samples >= this.#seasonalWarmUp;
-    const seasonalScore = seasonal?.active ? this.#seasonalCalibration.score(seasonal.raw) : 0;
-    if (!ready) return { value, zscore: 0, mad: 0, seasonal: 0, score: 0, residual: 0, ready };
-    const zscore = this.#zscoreCalibration.score(zRaw);
-    const mad = this.#madCalibration.score(madRaw);
-    // It judges once the period is confirmed and its calibration has seen as many
-    // residuals as the robust scale window holds (1000 samples: 3.5 days at 5 minutes).
-    const seasonalJudges = seasonal?.active === true && seasonalWarm;
-    const seasonalActive = seasonalJudges ? seasonalScore : 0;
-    // Once it judges, the seasonal detector is the series' model: the level detectors
-    // take every daily edge (a job starting, the morning rush) for a level shift, while
-    // a spike or a shift off the daily pattern leaves the seasonal range as well. They
-    // are still computed and exported, but no longer drive the series' score, and the
-    // forest's feature becomes the seasonal residual.
-    const outside = seasonal?.residual !== 0;
-    const score = this.#refractory.apply(
-      seasonalJudges && !outside ? seasonalActive : Math.max(zscore, mad, seasonalActive),
-    );
-    const feature = seasonalJudges ? (seasonal?.residual ?? 0) : residual;
-    return { value, zscore, mad, seasonal: seasonalActive, score, residual: feature, ready };
+    const ready = this.ready;
+    if (!ready)
+      return { value, range: 0, shape: 0, seasonal: 0, score: 0, onset: false, position, ready };
+    const score = Math.max(range, shape, seasonal);
+    const rested =
+      this.#lastOnset === null ||
+      this.#samples - this.#lastOnset >= this.#config.alarm_rest_samples;
+    const onset = score > 1 && rested;
+    if (onset) this.#lastOnset = this.#samples;
+    return { value, range, shape, seasonal, score, onset, position, ready };
+  }
+
+  /** Measures the sampling interval from the first gaps, then sets up the seasonal test if it fits. */
+  #learnInterval(timestampMs: number): void {
+    const last = this.#lastTimestampMs;
+    this.#lastTimestampMs = timestampMs;
+    if (this.#seasonal || this.#gaps.length >= GAPS_FOR_INTERVAL || last === null) return;
+    if (timestampMs > last) this.#gaps.push(timestampMs - last);
+    if (this.#gaps.length < GAPS_FOR_INTERVAL) return;
+    this.#seasonal = this.#newSeasonal();
+  }
+
+  /** The seasonal test for the measured interval, or undefined where it is off or does not fit. */
+  #newSeasonal(): SeasonalNovelty | undefined {
+    const period = this.#seasonalPeriodFor(this.#intervalMs());
+    if (period === null) return undefined;
+    const { shape_window, novelty_calibration, min_samples_for_detection, block_samples } =
+      this.#config;
+    return new SeasonalNovelty({
+      window: shape_window,
+      period,
+      calibration: novelty_calibration,
+      warmUp: Math.ceil(min_samples_for_detection / block_samples),
+      minStrength: this.#config.seasonal_min_strength,
+    });
+  }
+
+  /** The median gap measured. */
+  #intervalMs(): number {
+    const sorted = [...this.#gaps].sort((a, b) => a - b);
+    return sorted[sorted.length >> 1] ?? 0;
+  }
+
+  #seasonalPeriodFor(intervalMs: number): number | null {
+    const { seasonal_period: periodSeconds, block_samples: factor, shape_window } = this.#config;
+    if (periodSeconds <= 0 || intervalMs <= 0) return null;
+    const period = Math.round((periodSeconds * 1000) / intervalMs / factor);
+    if (period < 4 || SeasonalNovelty.span(shape_window, period) > MAX_SEASONAL_SPAN) return null;
+    return period;
   }
 
   save(): SeriesState {
@@ -136,13 +160,13 @@ export class SeriesDetector {
       samples: this.#samples,
       first: this.#first,
       varied: this.#varied,
-      zscore: this.#zscore.save(),
-      mad: this.#mad.save(),
-      zscore_calibration: this.#zscoreCalibration.save(),
-      mad_calibration: this.#madCalibration.save(),
+      last_onset: this.#lastOnset,
+      range: this.#range.save(),
+      blocks: this.#blocks.save(),
+      shape: this.#shape.save(),
+      gaps: [...this.#gaps],
+      last_timestamp_ms: this.#lastTimestampMs,
       seasonal: this.#seasonal?.save() ?? null,
-      seasonal_calibration: this.#seasonalCalibration.save(),
-      refractory: this.#refractory.save(),
     };
   }
 
@@ -150,12 +174,19 @@ export class SeriesDetector {
     this.#samples = state.samples;
     this.#first = state.first;
     this.#varied = state.varied;
-    this.#zscore.restore(state.zscore);
-    this.#mad.restore(state.mad);
-    this.#zscoreCalibration.restore(state.zscore_calibration);
-    this.#madCalibration.restore(state.mad_calibration);
+    this.#lastOnset = state.last_onset;
+    this.#range.restore(state.range);
+    this.#blocks.restore(state.blocks);
+    this.#shape.restore(state.shape);
+    this.#gaps = [...state.gaps];
+    this.#lastTimestampMs = state.last_timestamp_ms;
+    this.#seasonal = state.seasonal ? this.#newSeasonal() : undefined;
     if (state.seasonal) this.#seasonal?.restore(state.seasonal);
-    this.#seasonalCalibration.restore(state.seasonal_calibration);
-    this.#refractory.restore(state.refractory);
   }
+}
+
+/** A novelty as a score, 1 at its bar times the margin; 0 while it has no bar yet. */
+function judge(novelty: Novelty | undefined, margin: number): number {
+  if (!novelty || !(novelty.bar > 0)) return 0;
+  return novelty.distance / (novelty.bar * margin);
 }

@@ -56,11 +56,9 @@ describe('parseFlags', () => {
       '--recovery.allowed-commands=/bin/true',
       '--recovery.allowed-commands=/bin/false',
       '--recovery.allowed-units=nginx.service',
-      '--detection.seasonal-periods=1d',
     ]);
     expect(flags.overrides).toEqual({
       recovery: { allowed_commands: ['/bin/true', '/bin/false'], allowed_units: ['nginx.service'] },
-      detection: { seasonal_periods: ['1d'] },
     });
   });
 

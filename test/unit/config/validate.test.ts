@@ -13,16 +13,17 @@ function problemsOf(raw: unknown): string[] {
 }
 
 describe('validateConfig', () => {
-  it('fills in the original design defaults from nothing', () => {
+  it('fills in the documented defaults from nothing', () => {
     const config = validateConfig({});
     expect(config.monitoring.collection_interval).toBe(5);
     expect(config.monitoring.api_endpoints).toEqual([]);
     expect(config.monitoring.enable_network_monitoring).toBe(true);
     expect(config.monitoring.enable_disk_monitoring).toBe(true);
-    expect(config.detection.isolation_contamination).toBe(0.1);
+    // The original design's 0.1 would make one ordinary row in ten a host alarm.
+    expect(config.detection.isolation_contamination).toBe(0.0001);
     expect(config.detection.isolation_n_estimators).toBe(100);
-    expect(config.detection.statistical_threshold_multiplier).toBe(3.0);
-    expect(config.detection.min_samples_for_detection).toBe(50);
+    expect(config.detection.min_samples_for_detection).toBe(300);
+    expect(config.detection.alarm_rest_samples).toBe(200);
     expect(config.recovery.max_concurrent_actions).toBe(3);
     expect(config.recovery.action_timeout).toBe(120);
     expect(config.web.listen_address).toBe(':8737');

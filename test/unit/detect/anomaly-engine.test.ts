@@ -34,15 +34,16 @@ describe('AnomalyEngine', () => {
     const { logger, lines } = capturingLogger();
     const { engine: e, registry } = engine({}, logger);
     await e.start();
-    const values = latencies(400, 300);
+    // Long enough for the forest's first fit, on 300 rows past the warm-up.
+    const values = latencies(700, 350);
     const events: AnomalyEvent[] = [];
     values.forEach((v, i) => events.push(...e.observe(probeSnapshot(i, v))));
     const onsets = events.filter((ev) => ev.kind === 'onset');
     const api = { name: 'probe_duration_seconds', labels: { target: 'api' } };
     const host = { name: 'host', labels: {} };
     expect(onsets.map((ev) => [ev.series, ev.detector, ev.timestamp_ms])).toEqual([
-      [api, 'zscore', probeSnapshot(300, 0).timestamp_ms],
-      [host, 'composite', probeSnapshot(300, 0).timestamp_ms],
+      [api, 'range', probeSnapshot(350, 0).timestamp_ms],
+      [host, 'composite', probeSnapshot(350, 0).timestamp_ms],
     ]);
     expect(events.filter((ev) => ev.kind === 'resolved').map((ev) => ev.series)).toEqual([
       api,
@@ -51,7 +52,7 @@ describe('AnomalyEngine', () => {
     expect(e.status()).toMatchObject({ anomalies_detected: 1, ready: true, series: 1 });
     const text = await registry.metrics();
     expect(text).toMatch(
-      /aegis_anomaly_score\{series="probe_duration_seconds",target="api",detector="mad"\} /,
+      /aegis_anomaly_score\{series="probe_duration_seconds",target="api",detector="shape"\} /,
     );
     expect(text).toMatch(/aegis_anomalous\{series="probe_duration_seconds",target="api"\} 0/);
     expect(text).toMatch(
@@ -62,14 +63,14 @@ describe('AnomalyEngine', () => {
     // prom-client leaves out the labels a series does not have: none is exported empty.
     expect(text).not.toMatch(/=""/);
     expect(text).toMatch(/aegis_detector_ready\{detector="iforest"\} 1/);
-    for (const detector of ['zscore', 'mad', 'composite'])
+    for (const detector of ['range', 'shape', 'composite'])
       expect(text).toContain(`aegis_detector_ready{detector="${detector}"} 1`);
-    // No daily period in 400 rounds.
+    // A round a second: three days do not fit the seasonal test's history.
     expect(text).toContain('aegis_detector_ready{detector="seasonal"} 0');
-    // Two series (latency and success) a round for the series detectors, one host row.
-    for (const detector of ['zscore', 'mad', 'seasonal'])
-      expect(text).toContain(`aegis_detector_samples_total{detector="${detector}"} 800`);
-    expect(text).toContain('aegis_detector_samples_total{detector="composite"} 400');
+    // Two series (latency and success) a round for the series tests, one host row.
+    for (const detector of ['range', 'shape', 'seasonal'])
+      expect(text).toContain(`aegis_detector_samples_total{detector="${detector}"} 1400`);
+    expect(text).toContain('aegis_detector_samples_total{detector="composite"} 700');
     // probe_success never varied: judged but not exported.
     expect(text).not.toMatch(/series="probe_success"/);
     const detected = lines.filter((l) => l.event === 'anomaly_detected');
@@ -107,7 +108,7 @@ describe('AnomalyEngine', () => {
     e.observe(round(2, 40));
     // 6 series, then the 4 that fit, then the same 10.
     expect(await registry.getSingleMetricAsString('aegis_detector_samples_total')).toContain(
-      'aegis_detector_samples_total{detector="zscore"} 26',
+      'aegis_detector_samples_total{detector="range"} 26',
     );
     expect(lines.filter((line) => line.event === 'detector_series_limit')).toEqual([
       expect.objectContaining({
@@ -123,8 +124,8 @@ describe('AnomalyEngine', () => {
     const { engine: e, registry } = engine({ anomaly_hold: '1m' });
     const t0 = 1_700_000_000_000;
     // A round every 5 s; a spike of one round at `onset`, ordinary latencies around it.
-    const values = latencies(300, Number.POSITIVE_INFINITY);
-    const onset = 250;
+    const values = latencies(400, Number.POSITIVE_INFINITY);
+    const onset = 350;
     values[onset] = 2;
     const at = (i: number) => t0 + i * 5000;
     const gauge = async (name: string, labels: Record<string, string>) =>
@@ -138,10 +139,7 @@ describe('AnomalyEngine', () => {
       const snapshot = { ...probeSnapshot(i, values[i] as number), timestamp_ms: at(i) };
       for (const event of e.observe(snapshot)) events.push([i, event]);
       exported[i] = {
-        score: Math.max(
-          (await gauge('aegis_anomaly_score', { ...labels, detector: 'zscore' })) ?? 0,
-          (await gauge('aegis_anomaly_score', { ...labels, detector: 'mad' })) ?? 0,
-        ),
+        score: (await gauge('aegis_anomaly_score', { ...labels, detector: 'range' })) ?? 0,
         host: (await gauge('aegis_anomaly_score', { series: 'host', detector: 'composite' })) ?? 0,
         anomalous: (await gauge('aegis_anomalous', labels)) ?? 0,
       };
@@ -175,16 +173,16 @@ describe('AnomalyEngine', () => {
 
   it('without a hold, resolves on the next round under 1', async () => {
     const { engine: e } = engine({ anomaly_hold: 0 });
-    const values = latencies(300, Number.POSITIVE_INFINITY);
-    values[250] = 2;
+    const values = latencies(400, Number.POSITIVE_INFINITY);
+    values[350] = 2;
     const kinds: [number, string][] = [];
     values.forEach((v, i) => {
       for (const ev of e.observe(probeSnapshot(i, v)))
         if (ev.series.name === 'host') kinds.push([i, ev.kind]);
     });
     expect(kinds).toEqual([
-      [250, 'onset'],
-      [251, 'resolved'],
+      [350, 'onset'],
+      [351, 'resolved'],
     ]);
     await e.stop();
   });
@@ -201,17 +199,17 @@ describe('AnomalyEngine', () => {
 
   it('restores saved state: a restarted engine scores exactly like one that never stopped', async () => {
     const file = join(dir, 'state', 'detector.json');
-    const values = latencies(500, 420);
+    const values = latencies(700, 620);
     const { engine: first } = engine({ state_file: file });
     await first.start();
-    values.slice(0, 350).forEach((v, i) => first.observe(probeSnapshot(i, v)));
+    values.slice(0, 550).forEach((v, i) => first.observe(probeSnapshot(i, v)));
     await first.stop();
 
     const { engine: restarted, registry: restartedRegistry } = engine({ state_file: file });
     await restarted.start();
     const { engine: continuous, registry: continuousRegistry } = engine();
-    values.slice(0, 350).forEach((v, i) => continuous.observe(probeSnapshot(i, v)));
-    for (let i = 350; i < values.length; i += 1) {
+    values.slice(0, 550).forEach((v, i) => continuous.observe(probeSnapshot(i, v)));
+    for (let i = 550; i < values.length; i += 1) {
       const snapshot = probeSnapshot(i, values[i] as number);
       expect(restarted.observe(snapshot)).toEqual(continuous.observe(snapshot));
       expect(restarted.status().host_score).toBe(continuous.status().host_score);
@@ -240,17 +238,34 @@ describe('AnomalyEngine', () => {
     expect(lines.some((l) => l.event === 'detector_state_saved')).toBe(true);
   });
 
-  it('saves under other settings are incompatible', async () => {
+  it('keeps what it learned when a threshold is retuned, and starts fresh when a window changes, naming the key', async () => {
     const file = join(dir, 'detector.json');
+    const values = latencies(400, Number.POSITIVE_INFINITY);
     const { engine: a } = engine({ state_file: file });
     await a.start();
+    values.forEach((v, i) => a.observe(probeSnapshot(i, v)));
     await a.stop();
-    const { logger, lines } = capturingLogger();
-    const { engine: b } = engine({ state_file: file, zscore_window: 10 }, logger);
-    await b.start();
-    expect(lines.find((l) => l.event === 'detector_state_reset')?.reason).toMatch(
-      /different detection settings/,
+
+    const retuned = capturingLogger();
+    const { engine: b } = engine(
+      { state_file: file, shape_margin: 2, range_tolerance: 9, alarm_rest_samples: 10 },
+      retuned.logger,
     );
+    await b.start();
+    expect(retuned.lines.find((l) => l.event === 'detector_state_restored')).toMatchObject({
+      series: 2,
+    });
+    // Restored, it judges at once: no new warm-up.
+    expect(b.status().ready).toBe(true);
     await b.stop();
+
+    const reshaped = capturingLogger();
+    const { engine: c } = engine({ state_file: file, shape_window: 8 }, reshaped.logger);
+    await c.start();
+    expect(reshaped.lines.find((l) => l.event === 'detector_state_reset')).toMatchObject({
+      setting: 'detection.shape_window',
+      reason: `${file}: incompatible: saved with detection.shape_window 6, configured 8`,
+    });
+    await c.stop();
   });
 });

@@ -38,7 +38,7 @@ function fixture(values: readonly number[]): string {
 
 describe('backtest', () => {
   it('scores a CSV exactly as the live engine scores the same values, row for row', async () => {
-    // Long enough for the forest to be fitted, refitted and to join the composite.
+    // Long enough for the forest to be fitted and refitted.
     const values = latencies(2700, 2500);
     const input = join(dir, 'probe.csv');
     await writeFile(input, fixture(values));
@@ -46,7 +46,7 @@ describe('backtest', () => {
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
     expect(lines[0]).toBe(
-      'timestamp,probe_duration_seconds:api,anomaly_score,zscore,mad,seasonal,iforest',
+      'timestamp,probe_duration_seconds:api,onset,composite,range,shape,seasonal,iforest',
     );
 
     const registry = new Registry();
@@ -57,21 +57,21 @@ describe('backtest', () => {
       trainer: new InlineForestTrainer(),
     });
     const live = values.map((v, i) => {
-      engine.observe(probeSnapshot(i, v));
-      return String(Number(engine.status().host_score.toPrecision(6)));
+      const hostOnset = engine
+        .observe(probeSnapshot(i, v))
+        .some((event) => event.kind === 'onset' && event.series.name === 'host');
+      return [hostOnset ? '1' : '0', String(Number(engine.status().host_score.toPrecision(6)))];
     });
     await engine.stop();
-    expect(lines.slice(1).map((line) => line.split(',')[2])).toEqual(live);
-    const alarms = lines.slice(1).flatMap((line, i) => (Number(line.split(',')[2]) > 1 ? [i] : []));
-    // The step at 2500, and one extreme of the noise at 2348 flagged by the forest once it
-    // has joined the composite (after a full calibration window of its scores): the
-    // forest's calibrated rate of about 1 row in 200 before the refractory period.
-    expect(alarms).toEqual([2348, 2500]);
+    expect(lines.slice(1).map((line) => line.split(',').slice(2, 4))).toEqual(live);
+    // The decision: one onset, at the step.
+    const onsets = lines.slice(1).flatMap((line, i) => (line.split(',')[2] === '1' ? [i] : []));
+    expect(onsets).toEqual([2500]);
   });
 
-  it('writes NAB files (timestamp,value,anomaly_score in [0, 1]) mirroring a folder tree', async () => {
+  it('writes NAB files (timestamp,value,anomaly_score: the decision) mirroring a folder tree', async () => {
     await mkdir(join(dir, 'in', 'a'), { recursive: true });
-    await writeFile(join(dir, 'in', 'a', 'one.csv'), fixture(latencies(300, 250)));
+    await writeFile(join(dir, 'in', 'a', 'one.csv'), fixture(latencies(400, 350)));
     await writeFile(join(dir, 'in', 'two.csv'), fixture(latencies(60, 100)));
     const { code, stderr } = await run([
       join(dir, 'in'),
@@ -84,10 +84,9 @@ describe('backtest', () => {
     expect(stderr).toMatch(/\[2\/2\]/);
     const one = (await readFile(join(dir, 'out', 'a', 'one.csv'), 'utf8')).trim().split('\n');
     expect(one[0]).toBe('timestamp,value,anomaly_score');
-    expect(one).toHaveLength(301);
+    expect(one).toHaveLength(401);
     const scores = one.slice(1).map((line) => Number(line.split(',')[2]));
-    expect(scores.every((s) => s >= 0 && s < 1)).toBe(true);
-    expect(scores.findIndex((s) => s > 0.5)).toBe(250);
+    expect(scores.flatMap((s, i) => (s === 0 ? [] : [[i, s]]))).toEqual([[350, 1]]);
     expect(await readFile(join(dir, 'out', 'two.csv'), 'utf8')).toMatch(
       /^timestamp,value,anomaly_score\n/,
     );
@@ -127,9 +126,9 @@ describe('backtest', () => {
     const { code, stdout } = await run([input]);
     expect(code).toBe(0);
     expect(stdout.trim().split('\n').slice(1)).toEqual([
-      '2014-07-01 00:00:00,1,0,0,0,0,0',
-      '2014-07-01 00:05:00,,0,0,0,0,0',
-      '2014-07-01 00:10:00,NaN,0,0,0,0,0',
+      '2014-07-01 00:00:00,1,0,0,0,0,0,0',
+      '2014-07-01 00:05:00,,0,0,0,0,0,0',
+      '2014-07-01 00:10:00,NaN,0,0,0,0,0,0',
     ]);
   });
 

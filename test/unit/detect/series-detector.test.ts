@@ -5,92 +5,145 @@ import { SeriesDetector } from '../../../src/detect/series-detector.js';
 
 const config = detectionSchema.parse({});
 
-/** Sample i's timestamp: one sample every 5 minutes, as in NAB. */
+/** Sample i's timestamp: one sample every 5 minutes, as in NAB (288 a day). */
 function at(i: number): number {
   return Date.UTC(2024, 0, 1) + i * 300_000;
 }
 
 /**
- * Seeded uniform noise in level ± 1. Bounded noise has no tail beyond 1.8 standard
- * deviations, so every alarm on it is a planted one and the expected alarms are exact.
+ * Seeded uniform noise in level ± 1. Bounded noise has no tail, so every onset on it
+ * is a planted one and the expected onsets are exact.
  */
 function noise(count: number, seed: number, level = 100): number[] {
   const random = mulberry32(seed);
   return Array.from({ length: count }, () => level + 2 * random() - 1);
 }
 
-function gaussian(count: number, seed: number): number[] {
+/** A daily square wave (low at night, high from 08:00 to 18:00) with small noise. */
+function daily(days: number, seed: number): number[] {
   const random = mulberry32(seed);
-  return Array.from(
-    { length: count },
-    () => 100 + Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()),
-  );
+  return Array.from({ length: days * 288 }, (_, i) => {
+    const minute = (i % 288) * 5;
+    return (minute >= 480 && minute < 1080 ? 80 : 20) + random();
+  });
 }
 
-/** Indices whose series score is above 1. */
-function alarms(values: readonly number[]): number[] {
-  const detector = new SeriesDetector(config);
+/** Indices of the onsets: the series' decisions. */
+function onsets(values: readonly number[], overrides = {}): number[] {
+  const detector = new SeriesDetector(detectionSchema.parse(overrides));
   const out: number[] = [];
   values.forEach((value, i) => {
-    if (detector.update(value, at(i)).score > 1) out.push(i);
+    if (detector.update(value, at(i)).onset) out.push(i);
+  });
+  return out;
+}
+
+/** The test blamed at each onset: the one with the largest score. */
+function blamed(values: readonly number[]): string[] {
+  const detector = new SeriesDetector(config);
+  const out: string[] = [];
+  values.forEach((value, i) => {
+    const s = detector.update(value, at(i));
+    if (s.onset)
+      out.push(
+        s.range >= s.shape && s.range >= s.seasonal
+          ? 'range'
+          : s.shape >= s.seasonal
+            ? 'shape'
+            : 'seasonal',
+      );
   });
   return out;
 }
 
 describe('SeriesDetector', () => {
-  it('stays silent during warm-up and scores 0 there', () => {
+  it('judges nothing during warm-up: scores 0, no onset', () => {
     const detector = new SeriesDetector(config);
     const scores = [1000, 1, 1000].map((v, i) => detector.update(v, at(i)));
-    expect(scores.map((s) => s.score)).toEqual([0, 0, 0]);
+    expect(scores.map((s) => [s.score, s.onset])).toEqual([
+      [0, false],
+      [0, false],
+      [0, false],
+    ]);
     expect(detector.ready).toBe(false);
   });
 
-  it('fires once at a spike in noise', () => {
+  it('starts one anomaly at a spike in noise, on the spike itself', () => {
     const values = noise(3000, 1);
     values[2500] = 130;
-    expect(alarms(values)).toEqual([2500]);
+    expect(onsets(values)).toEqual([2500]);
+    expect(blamed(values)).toEqual(['range']);
   });
 
-  it('fires at a level shift, then takes the new level as normal', () => {
+  it('starts one anomaly at a level shift, then takes the new level as normal', () => {
     const values = [...noise(2000, 2), ...noise(1000, 3, 120)];
-    expect(alarms(values)).toEqual([2000]);
+    expect(onsets(values)).toEqual([2000]);
   });
 
-  it('stays silent on a slow drift', () => {
-    const values = noise(4000, 4).map((v, i) => v + i * 0.01);
-    expect(alarms(values)).toEqual([]);
+  it('stays silent on noise, on a slow drift and on a constant series', () => {
+    expect(onsets(noise(4000, 4))).toEqual([]);
+    expect(onsets(noise(4000, 5).map((v, i) => v + i * 0.01))).toEqual([]);
+    expect(onsets(Array.from({ length: 1000 }, () => 7))).toEqual([]);
   });
 
-  it('stays silent on a constant series and fires when it first moves', () => {
+  it('starts an anomaly when a constant series first moves', () => {
     const values = Array.from({ length: 500 }, () => 1);
-    expect(alarms(values)).toEqual([]);
     values.push(0);
-    expect(alarms(values)).toEqual([500]);
+    expect(onsets(values)).toEqual([500]);
   });
 
-  it('alarms on few samples of Gaussian noise (its 3-sigma tail), fewer than 0.3%', () => {
-    expect(alarms(gaussian(20_000, 8)).length).toBeLessThan(0.003 * 20_000);
-  });
-
-  it('calibrates itself on a heavy-tailed series instead of firing on every tail value', () => {
-    const random = mulberry32(9);
-    // Student-t-like tails: a Gaussian divided by a random scale.
-    const values = Array.from(
-      { length: 5000 },
-      () => 100 + (random() - 0.5) / Math.max(0.05, random()),
-    );
-    expect(alarms(values).length).toBeLessThan(0.005 * values.length);
-  });
-
-  it('restores to the same scores', () => {
+  it('rests after an onset: a second spike within alarm_rest_samples starts nothing', () => {
     const values = noise(3000, 6);
-    values[2600] = 140;
+    values[2400] = 130;
+    values[2500] = 160;
+    values[2700] = 190;
+    expect(onsets(values)).toEqual([2400, 2700]);
+    expect(onsets(values, { alarm_rest_samples: 50 })).toEqual([2400, 2500, 2700]);
+  });
+
+  it('starts an anomaly when the shape changes within the usual range', () => {
+    // A slow wave, then the same wave three times as fast: no value is new, the shape is.
+    const random = mulberry32(7);
+    const wave = (i: number, period: number): number =>
+      100 + Math.sin((2 * Math.PI * i) / period) + 0.1 * random();
+    const values = Array.from({ length: 5000 }, (_, i) =>
+      i >= 4000 && i < 4200 ? wave(i, 40) : wave(i, 120),
+    );
+    expect(onsets(values)).toEqual([4001]);
+    expect(blamed(values)).toEqual(['shape']);
+  });
+
+  it('starts an anomaly when a daily peak fails to come, judged against the days before', () => {
+    const values = daily(10, 8);
+    // Day 8's high stretch never comes: every value and every shape is an ordinary one.
+    const start = 8 * 288 + 96;
+    for (let i = start; i < start + 120; i += 1) values[i] = 20 + (values[i] as number) - 80;
+    const found = onsets(values);
+    expect(found).toHaveLength(1);
+    expect(found[0]).toBeGreaterThanOrEqual(start);
+    expect(found[0]).toBeLessThan(start + 30);
+    expect(blamed(values)).toEqual(['seasonal']);
+  });
+
+  it('takes the seasonal test off where three periods do not fit its history', () => {
+    const detector = new SeriesDetector(config);
+    // One sample a second: a day is 14,400 blocks, more than the 10,240 kept.
+    for (let i = 0; i < 20; i += 1) detector.update(1, Date.UTC(2024, 0, 1) + i * 1000);
+    expect(detector.seasonalPeriod).toBeNull();
+    const fiveMinutes = new SeriesDetector(config);
+    for (let i = 0; i < 20; i += 1) fiveMinutes.update(1, at(i));
+    expect(fiveMinutes.seasonalPeriod).toBe(48);
+  });
+
+  it('restores to the same scores and decisions', () => {
+    const values = daily(6, 9);
+    values[1600] = 140;
     const a = new SeriesDetector(config);
-    values.slice(0, 2000).forEach((v, i) => a.update(v, at(i)));
+    values.slice(0, 1500).forEach((v, i) => a.update(v, at(i)));
     const b = new SeriesDetector(config);
     b.restore(JSON.parse(JSON.stringify(a.save())));
     values
-      .slice(2000)
-      .forEach((v, i) => expect(b.update(v, at(2000 + i))).toEqual(a.update(v, at(2000 + i))));
+      .slice(1500)
+      .forEach((v, i) => expect(b.update(v, at(1500 + i))).toEqual(a.update(v, at(1500 + i))));
   });
 });
