@@ -86,7 +86,7 @@ describe('an endpoint that turns slow', () => {
     await eventually(
       'the detector has warmed up on the endpoint latency',
       async () =>
-        (await prom.query('aegis_detector_ready{detector="zscore"} == 1')).length === 1
+        (await prom.query('aegis_detector_ready{detector="range"} == 1')).length === 1
           ? true
           : undefined,
       { timeoutMs: 60_000, intervalMs: 500 },
