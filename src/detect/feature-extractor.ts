@@ -35,11 +35,12 @@ function counters(snapshot: Snapshot): Counter[] {
     out.push({ id: { name: 'disk_written_bytes_rate', labels }, value: disk.written_bytes });
   }
   for (const c of snapshot.containers?.containers ?? []) {
+    const labels = { container: c.name };
     if (c.state === 'running')
-      out.push({
-        id: { name: 'container_cpu_rate', labels: { container: c.name } },
-        value: c.cpu_seconds,
-      });
+      out.push({ id: { name: 'container_cpu_rate', labels }, value: c.cpu_seconds });
+    // Listed whatever its state: a crash loop shows as restarts, even when every round
+    // happens to catch the container running.
+    out.push({ id: { name: 'container_restarts_rate', labels }, value: c.restart_count });
   }
   return out;
 }

@@ -151,7 +151,9 @@ describe('FeatureExtractor', () => {
           ...base,
           containers: {
             engine_up: true,
-            containers: [{ ...base.containers.containers[0]!, cpu_seconds: 10.5 }],
+            containers: [
+              { ...base.containers.containers[0]!, cpu_seconds: 10.5, restart_count: 2 },
+            ],
           },
         },
       ),
@@ -160,6 +162,8 @@ describe('FeatureExtractor', () => {
     expect(next.values.get('probe_success:api')).toBe(0);
     expect(next.values.get('container_cpu_rate:web')).toBe(0.5);
     expect(next.values.get('container_memory_bytes:web')).toBe(2048);
+    // Two restarts in the second between the rounds.
+    expect(next.values.get('container_restarts_rate:web')).toBe(2);
     expect(next.present.get('probe_duration_seconds:api')?.labels).toEqual({ target: 'api' });
     expect(next.present.get('container_cpu_rate:web')?.labels).toEqual({ container: 'web' });
   });
