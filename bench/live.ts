@@ -16,7 +16,7 @@ import { runCommand } from '../test/support/processes.js';
 import { processCpuSeconds } from './support/process-cpu.js';
 import { AgentProcess, CLI } from './live/agent-process.js';
 import { seriesKey } from './live/agent-log.js';
-import { cleanup, cleanupOnSignals, onCleanup } from './live/cleanup.js';
+import { cleanup, cleanupOnSignals, onCleanup, wasInterrupted } from './live/cleanup.js';
 import { type CrashLoopContainer, startCrashLoopContainer } from './live/container.js';
 import { buildFaults } from './live/faults.js';
 import { FAULT_NAMES, type LiveOptions, parseOptions, USAGE } from './live/options.js';
@@ -216,6 +216,8 @@ let code = 0;
 try {
   await main(options);
 } catch (error) {
+  // After SIGINT the cleanup is stopping the agent under the bench's feet: that is no failure.
+  if (wasInterrupted()) await new Promise(() => undefined);
   const prerequisite = error instanceof Prerequisite;
   console.error(
     `bench:live: ${prerequisite ? 'missing prerequisite: ' : 'failed: '}${(error as Error).message}`,

@@ -9,6 +9,10 @@ type Step = { what: string; undo: () => Promise<void> };
 const STEP_TIMEOUT_MS = 30_000;
 const steps: Step[] = [];
 let running: Promise<void> | undefined;
+let interrupted = false;
+
+/** Whether a signal started the cleanup (so what then fails is not worth reporting). */
+export const wasInterrupted = () => interrupted;
 
 /** Registers an undo step; returns a function that runs it now (and unregisters it). */
 export function onCleanup(what: string, undo: () => Promise<void>): () => Promise<void> {
@@ -49,6 +53,7 @@ export function cleanupOnSignals(): void {
     ['SIGTERM', 143],
   ] as const) {
     process.once(signal, () => {
+      interrupted = true;
       console.error(`\n${signal}: stopping the agent, workload and faults ...`);
       void cleanup().finally(() => process.exit(code));
     });
