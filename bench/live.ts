@@ -127,6 +127,7 @@ async function main(options: LiveOptions): Promise<void> {
     leakBoundMib: Math.min(options.leakBoundMib, Math.floor((freemem() / MIB) * 0.25)),
     diskChunkMib: options.diskChunkMib,
     diskMaxMib: options.diskMaxMib,
+    diskMibPerSecond: options.diskMibPerSecond,
     latencyMs: options.latencyMs,
   }).filter((fault) => wanted.includes(fault.name));
 

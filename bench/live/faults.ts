@@ -34,6 +34,7 @@ export interface FaultSettings {
   leakBoundMib: number;
   diskChunkMib: number;
   diskMaxMib: number;
+  diskMibPerSecond: number;
   latencyMs: number;
 }
 
@@ -115,13 +116,16 @@ function diskBurst(settings: FaultSettings, selfStop: number): Fault {
         join(settings.dir, 'burst.dat'),
         settings.diskChunkMib,
         settings.diskMaxMib,
+        settings.diskMibPerSecond,
         selfStop,
       ]);
     },
     stop: async () => {
       const written = load ? await procField(`/proc/${load.pid}/io`, 'write_bytes') : Number.NaN;
       await load?.stop();
-      return `${(written / MIB).toFixed(0)} MiB written and fsynced in ${settings.diskChunkMib} MiB chunks`;
+      const limit =
+        settings.diskMibPerSecond > 0 ? `, at most ${settings.diskMibPerSecond} MiB/s` : '';
+      return `${(written / MIB).toFixed(0)} MiB written and fsynced in ${settings.diskChunkMib} MiB chunks${limit}`;
     },
   };
 }

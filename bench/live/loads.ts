@@ -4,7 +4,9 @@
  *   busy SECONDS                      spin one CPU
  *   cron CPU_SECONDS BYTES FILE       a cron job: spin, then write BYTES to FILE, fsync, delete
  *   leak MIB_PER_S BOUND_MIB SECONDS  allocate and touch memory steadily up to a bound, then hold
- *   disk FILE CHUNK_MIB MAX_MIB SECONDS  write and fsync chunks, wrapping at MAX_MIB
+ *   disk FILE CHUNK_MIB MAX_MIB MIB_PER_S SECONDS
+ *                                     write and fsync chunks, wrapping at MAX_MIB, at most
+ *                                     MIB_PER_S (0: as fast as the disk takes them)
  *
  * Every mode ends by itself after SECONDS, so nothing outlives a bench that was killed.
  */
@@ -69,17 +71,28 @@ async function leak(mibPerSecond: number, boundMib: number, seconds: number): Pr
   }
 }
 
-async function disk(file: string, chunkMib: number, maxMib: number, seconds: number) {
-  const end = Date.now() + seconds * 1000;
+async function disk(
+  file: string,
+  chunkMib: number,
+  maxMib: number,
+  mibPerSecond: number,
+  seconds: number,
+) {
+  const start = Date.now();
+  const end = start + seconds * 1000;
   const chunk = Buffer.alloc(chunkMib * MIB, 0xa5);
   const fd = openSync(file, 'w');
   try {
     let offset = 0;
+    let writtenMib = 0;
     while (Date.now() < end) {
       writeSync(fd, chunk, 0, chunk.length, offset);
       fsyncSync(fd);
       offset = (offset + chunk.length) % (maxMib * MIB);
-      await sleep(0);
+      writtenMib += chunkMib;
+      // Ahead of the rate: wait until the time it allows for what is written.
+      const dueMs = mibPerSecond > 0 ? start + (writtenMib / mibPerSecond) * 1000 : 0;
+      await sleep(Math.max(0, Math.min(dueMs, end) - Date.now()));
     }
   } finally {
     closeSync(fd);
@@ -111,7 +124,7 @@ switch (mode) {
     await leak(num(0), num(1), num(2));
     break;
   case 'disk':
-    await disk(str(0), num(1), num(2), num(3));
+    await disk(str(0), num(1), num(2), num(3), num(4));
     break;
   default:
     console.error(`loads: unknown mode ${String(mode)}`);

@@ -17,6 +17,7 @@ export interface LiveOptions {
   leakBoundMib: number;
   diskChunkMib: number;
   diskMaxMib: number;
+  diskMibPerSecond: number;
   /** Names of the faults to inject; all when empty. */
   faults: string[];
   agentArgs: string[];
@@ -29,7 +30,7 @@ export const USAGE = `usage: npm run bench:live -- [flags]
   --interval 1s        the agent's collection interval
   --ready-timeout 10m  how long the detector may take to become ready
   --fault 20s          how long each fault lasts (its detection window)
-  --recovery 40s       at least this long between a fault's end and the next injection
+  --recovery 30s       at least this long between a fault's end and the next injection
   --cron-period 60s    the cron-like job's period
   --cron-cpu 3s        CPU seconds each cron job burns (then it writes and fsyncs a file)
   --cron-write-mib 8   MiB each cron job writes
@@ -39,6 +40,7 @@ export const USAGE = `usage: npm run bench:live -- [flags]
   --leak-bound 1024    MiB the memory leak stops growing at
   --disk-chunk 8       MiB written and fsynced per step of the disk burst
   --disk-max 1024      MiB the disk burst's file wraps at
+  --disk-rate 200      MiB/s the disk burst writes at most (0: no limit)
   --faults a,b         only these faults (cpu-hog, memory-leak, disk-write-burst,
                        endpoint-latency, container-crash-loop)
   --agent-arg FLAG     an extra flag for the agent, e.g. --agent-arg=--detection.refractory-samples=300
@@ -52,7 +54,7 @@ const FLAGS: Record<string, [keyof LiveOptions, Kind, number]> = {
   interval: ['intervalSeconds', 'duration', 1],
   'ready-timeout': ['readyTimeoutSeconds', 'duration', 600],
   fault: ['faultSeconds', 'duration', 20],
-  recovery: ['recoverySeconds', 'duration', 40],
+  recovery: ['recoverySeconds', 'duration', 30],
   'cron-period': ['cronPeriodSeconds', 'duration', 60],
   'cron-cpu': ['cronCpuSeconds', 'duration', 3],
   'cron-write-mib': ['cronWriteMib', 'number', 8],
@@ -62,6 +64,7 @@ const FLAGS: Record<string, [keyof LiveOptions, Kind, number]> = {
   'leak-bound': ['leakBoundMib', 'number', 1024],
   'disk-chunk': ['diskChunkMib', 'number', 8],
   'disk-max': ['diskMaxMib', 'number', 1024],
+  'disk-rate': ['diskMibPerSecond', 'number', 200],
 };
 
 export const FAULT_NAMES = [
