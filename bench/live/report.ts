@@ -86,6 +86,8 @@ export interface Analysis {
   betweenFaults: number;
   /** Delays of the detected (injected) faults, seconds. */
   delays: number[];
+  /** Delays to the first onset on an expected series, where one came, seconds. */
+  expectedDelays: number[];
   medianDelaySeconds: number;
   worstDelaySeconds: number;
   verdicts: Verdict[];
@@ -148,6 +150,9 @@ export function analyse(
 
   const injected = outcomes.filter((o) => o.run.skipped === undefined);
   const delays = injected.flatMap((o) => (o.first ? [o.first.delaySeconds] : []));
+  const expectedDelays = injected.flatMap((o) =>
+    o.firstExpected ? [o.firstExpected.delaySeconds] : [],
+  );
   const medianDelaySeconds = median(delays);
   const worstDelaySeconds = delays.length === 0 ? NaN : Math.max(...delays);
   const detected = delays.length;
@@ -190,6 +195,7 @@ export function analyse(
     faults: outcomes,
     betweenFaults,
     delays,
+    expectedDelays,
     medianDelaySeconds,
     worstDelaySeconds,
     verdicts,
@@ -291,12 +297,20 @@ export function formatReport(analysis: Analysis, listLimit = 50): string {
     `detection delays: ${analysis.delays.map((d) => d.toFixed(1)).join(', ') || 'none'} s; ` +
       `median ${formatSeconds(analysis.medianDelaySeconds)}, worst ${formatSeconds(analysis.worstDelaySeconds)}`,
   );
+  const expected = analysis.expectedDelays;
+  out.push(
+    `on an expected series: ${expected.length} of ${analysis.faults.filter((f) => f.run.skipped === undefined).length} faults, ` +
+      `delays ${expected.map((d) => d.toFixed(1)).join(', ') || 'none'} s; ` +
+      `median ${formatSeconds(median(expected))}, worst ${formatSeconds(expected.length === 0 ? NaN : Math.max(...expected))}`,
+  );
   out.push('');
   out.push('targets:');
   const width = Math.max(...analysis.verdicts.map((v) => v.name.length));
+  const targetWidth = Math.max(...analysis.verdicts.map((v) => v.target.length));
   for (const v of analysis.verdicts) {
+    const target = `(target ${v.target})`.padEnd(targetWidth + 9);
     out.push(
-      `  ${v.name.padEnd(width)}  ${v.figure.padStart(12)}  (target ${v.target})  ${v.pass ? 'PASS' : 'FAIL'}`,
+      `  ${v.name.padEnd(width)}  ${v.figure.padStart(15)}  ${target}  ${v.pass ? 'PASS' : 'FAIL'}`,
     );
   }
   return out.join('\n');

@@ -112,6 +112,7 @@ describe('analyse', () => {
 
   it('takes the median and worst over the detected faults only', () => {
     expect(analysis.delays).toEqual([1.5, 2, 20]);
+    expect(analysis.expectedDelays).toEqual([1.5, 8, 20]);
     expect(analysis.medianDelaySeconds).toBe(2);
     expect(analysis.worstDelaySeconds).toBe(20);
   });
@@ -175,7 +176,15 @@ describe('formatReport', () => {
     expect(text).toContain('    NOT DETECTED: no onset in the window');
     expect(text).toContain('  container-crash-loop: SKIPPED (podman is not installed)');
     expect(text).toContain('detection delays: 1.5, 2.0, 20.0 s; median 2.0 s, worst 20.0 s');
-    expect(text).toMatch(/worst detection delay\s+20\.0 s {2}\(target <= 10 s\) {2}FAIL/);
+    expect(text).toContain(
+      'on an expected series: 3 of 4 faults, delays 1.5, 8.0, 20.0 s; median 8.0 s, worst 20.0 s',
+    );
+    expect(text).toContain(
+      '  worst detection delay                             20.0 s  (target <= 10 s)  FAIL',
+    );
+    expect(text).toContain(
+      '  faults detected                          3/4 (1 skipped)  (target all)      FAIL',
+    );
   });
 });
 
