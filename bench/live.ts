@@ -37,11 +37,13 @@ async function main(options: LiveOptions): Promise<void> {
   const faultCycle =
     Math.ceil((options.faultSeconds + options.recoverySeconds) / options.cronPeriodSeconds) *
     options.cronPeriodSeconds;
+  // About 50 s to readiness; faults start in step with the cron job, one cycle each.
   const estimate =
     60 +
     options.warmupSeconds +
     options.watchSeconds +
-    wanted.length * (faultCycle + options.cronPeriodSeconds / 2);
+    options.cronPeriodSeconds / 2 +
+    wanted.length * faultCycle;
   log(
     `bench:live: interval ${options.intervalSeconds} s, warm-up ${options.warmupSeconds} s, watch ${options.watchSeconds} s, ` +
       `${wanted.length} faults of ${options.faultSeconds} s; about ${(estimate / 60).toFixed(0)} min in all`,
