@@ -56,6 +56,8 @@ export interface ContainerSpec {
   volumes?: string[];
   /** Seconds a stop/restart without `t` waits before SIGKILL; busybox as PID 1 ignores SIGTERM. */
   stopTimeoutSeconds?: number;
+  /** `podman run --restart`, e.g. `always` for a container that crash-loops. @default no */
+  restartPolicy?: string;
 }
 
 export interface PodmanEngine {
@@ -135,6 +137,7 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
 function runArgs(spec: ContainerSpec): string[] {
   const args = ['run', '--detach', '--pull', 'never', '--name', spec.name];
   args.push('--stop-timeout', String(spec.stopTimeoutSeconds ?? 1));
+  if (spec.restartPolicy !== undefined) args.push('--restart', spec.restartPolicy);
   for (const [key, value] of Object.entries(spec.labels ?? {}))
     args.push('--label', `${key}=${value}`);
   for (const [key, value] of Object.entries(spec.env ?? {})) args.push('--env', `${key}=${value}`);
