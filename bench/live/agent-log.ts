@@ -1,8 +1,11 @@
 /**
  * Reading the agent's structured log (pino JSON lines on stdout): anomaly onsets and
- * resolutions. The series is named by `series` (with `labels`) or, in older agents, by
- * `metric`; both are read. Pure, so it is unit-tested.
+ * resolutions. The series is named by `series` with its source's labels beside it
+ * (`target`, `device`, ...), the host's onset by `top_series` (an object of the same
+ * shape); older agents wrote `metric` and `top_metric`, which are read too. Pure, so it
+ * is unit-tested.
  */
+import { SERIES_LABELS } from '../../src/detect/series-id.js';
 
 export interface AnomalyLogEvent {
   kind: 'onset' | 'resolved';
@@ -39,10 +42,10 @@ export function parseAnomalyLine(line: string, receivedMs: number): AnomalyLogEv
     kind,
     atMs: Number.isFinite(loggedMs) ? loggedMs : receivedMs,
     series,
-    labels: labelsOf(fields.labels),
+    labels: labelsOf(fields),
     detector: stringField(fields.detector) ?? '?',
   };
-  const top = stringField(fields.top_metric) ?? stringField(fields.top_series);
+  const top = stringField(fields.top_metric) ?? topSeries(fields.top_series);
   if (top !== undefined) event.topMetric = top;
   return event;
 }
@@ -62,12 +65,20 @@ function stringField(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function labelsOf(value: unknown): Record<string, string> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+/** The source labels among a record's fields. */
+function labelsOf(fields: Record<string, unknown>): Record<string, string> {
   const labels: Record<string, string> = {};
-  for (const [name, labelValue] of Object.entries(value)) {
-    if (typeof labelValue === 'string' || typeof labelValue === 'number')
-      labels[name] = String(labelValue);
+  for (const name of SERIES_LABELS) {
+    const value = stringField(fields[name]);
+    if (value !== undefined) labels[name] = value;
   }
   return labels;
+}
+
+/** `series{labels}` of a `top_series` object, as seriesKey writes a series. */
+function topSeries(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const fields = value as Record<string, unknown>;
+  const series = stringField(fields.series);
+  return series === undefined ? undefined : seriesKey({ series, labels: labelsOf(fields) });
 }

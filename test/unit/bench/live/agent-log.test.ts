@@ -23,22 +23,45 @@ describe('parseAnomalyLine', () => {
     });
   });
 
-  it('reads a resolution named by series and labels, and a host top metric', () => {
+  it('reads a series with its source labels beside it, as the agent logs them', () => {
     const line = JSON.stringify({
       event: 'anomaly_resolved',
       series: 'disk_written_bytes_rate',
-      labels: { device: 'vda', n: 2 },
-      detector: 'composite',
-      top_metric: 'cpu_utilisation',
+      device: 'vda',
+      value: 3,
+      detector: 'range',
     });
     expect(parseAnomalyLine(line, RECEIVED)).toEqual({
       kind: 'resolved',
       atMs: RECEIVED,
       series: 'disk_written_bytes_rate',
-      labels: { device: 'vda', n: '2' },
-      detector: 'composite',
-      topMetric: 'cpu_utilisation',
+      labels: { device: 'vda' },
+      detector: 'range',
     });
+  });
+
+  it("reads the host onset's top_series as series and labels", () => {
+    const line = JSON.stringify({
+      event: 'anomaly_detected',
+      series: 'host',
+      detector: 'composite',
+      top_series: { series: 'probe_duration_seconds', target: 'svc' },
+    });
+    expect(parseAnomalyLine(line, RECEIVED)).toMatchObject({
+      series: 'host',
+      labels: {},
+      topMetric: 'probe_duration_seconds{target="svc"}',
+    });
+  });
+
+  it("reads an older agent's top_metric", () => {
+    const line = JSON.stringify({
+      event: 'anomaly_detected',
+      metric: 'host',
+      detector: 'composite',
+      top_metric: 'cpu_utilisation',
+    });
+    expect(parseAnomalyLine(line, RECEIVED)?.topMetric).toBe('cpu_utilisation');
   });
 
   it('prefers series over metric', () => {
