@@ -27,6 +27,13 @@ export const detectionSchema = z.strictObject({
    * disk, a drift) is trending, and only a jump well clear of the trend is news. @default 200
    */
   range_quiet_samples: z.number().int().min(1).max(1_000_000).default(200),
+  /**
+   * Where samples are taken less than this apart, a range breach must hold for two samples
+   * in a row: one instant beyond the range (a GC pause, a scheduling hiccup) is a blip,
+   * while one sample of a minute or more already stands for that minute. 0 confirms
+   * nothing. @default 1m
+   */
+  range_confirm_below: duration({ min: 0, max: 86_400 }).default(60),
   /** Samples per block: the shape and seasonal tests judge one block of this many samples at a time. @default 6 */
   block_samples: z.number().int().min(1).max(1000).default(6),
   /** Blocks in the window whose shape the shape and seasonal tests compare. @default 6 */

@@ -6,7 +6,9 @@
  * collapse beyond anything seen, judged at once, on the sample itself. A series that
  * keeps setting records on one side (a filling disk, a slow drift) is trending, not
  * breaking out: while that side's previous record is under `quiet` samples old, the
- * bar is `quiet` times higher, so only a jump well clear of the trend counts.
+ * bar is `quiet` times higher, so only a jump well clear of the trend counts. A
+ * caller may ask for a breach to be confirmed: then it counts once that many samples
+ * in a row have stayed beyond the old bound, with the score of the first.
  */
 import { spreadFloor } from './spread-floor.js';
 
@@ -17,6 +19,16 @@ export interface RangeState {
   /** Sample counts at the last new minimum and maximum. */
   min_at: number;
   max_at: number;
+  /** Breaches of the upper and lower bound still being confirmed. */
+  above: Breach | null;
+  below: Breach | null;
+}
+
+/** A breach waiting for its confirming samples: the old bound it crossed, its score, its length. */
+interface Breach {
+  bound: number;
+  score: number;
+  samples: number;
 }
 
 export class RangeTest {
@@ -27,6 +39,8 @@ export class RangeTest {
   #samples = 0;
   #minAt = 0;
   #maxAt = 0;
+  #above: Breach | null = null;
+  #below: Breach | null = null;
 
   constructor(tolerance: number, quiet: number) {
     this.#tolerance = tolerance;
@@ -42,20 +56,34 @@ export class RangeTest {
 
   /**
    * Scores `value` against the range of the values before it (1 is the threshold:
-   * an excess of tolerance/n of the range), then widens the range to take it in.
+   * an excess of tolerance/n of the range), then widens the range to take it in. A
+   * breach scores only once `confirm` samples in a row are beyond the old bound.
    */
-  update(value: number): number {
+  update(value: number, confirm = 1): number {
     let score = 0;
     const n = this.#samples;
     if (n > 0) {
       const span = Math.max(this.#max - this.#min, spreadFloor(Math.max(-this.#min, this.#max)));
       const bar = (at: number): number =>
         (span * this.#tolerance * (n - at < this.#quiet ? this.#quiet : 1)) / n;
-      score = Math.max(
-        (value - this.#max) / bar(this.#maxAt),
-        (this.#min - value) / bar(this.#minAt),
-        0,
-      );
+      this.#above = extend(this.#above, value > (this.#above?.bound ?? Infinity), {
+        bound: this.#max,
+        score: (value - this.#max) / bar(this.#maxAt),
+      });
+      this.#below = extend(this.#below, value < (this.#below?.bound ?? -Infinity), {
+        bound: this.#min,
+        score: (this.#min - value) / bar(this.#minAt),
+      });
+      // A breach scores once, on the sample that confirms it; later samples are judged
+      // against the range as it then is.
+      if (this.#above && this.#above.samples >= confirm) {
+        score = Math.max(score, this.#above.score);
+        this.#above = null;
+      }
+      if (this.#below && this.#below.samples >= confirm) {
+        score = Math.max(score, this.#below.score);
+        this.#below = null;
+      }
     }
     if (value < this.#min) {
       this.#min = value;
@@ -76,6 +104,8 @@ export class RangeTest {
       samples: this.#samples,
       min_at: this.#minAt,
       max_at: this.#maxAt,
+      above: this.#above,
+      below: this.#below,
     };
   }
 
@@ -85,5 +115,17 @@ export class RangeTest {
     this.#max = state.max ?? Number.NEGATIVE_INFINITY;
     this.#minAt = state.min_at;
     this.#maxAt = state.max_at;
+    this.#above = state.above;
+    this.#below = state.below;
   }
+}
+
+/** A breach carried on while samples stay beyond its bound, or a new one when this sample breaks out. */
+function extend(
+  breach: Breach | null,
+  beyond: boolean,
+  fresh: { bound: number; score: number },
+): Breach | null {
+  if (breach && beyond) return { ...breach, samples: breach.samples + 1 };
+  return fresh.score > 1 ? { ...fresh, samples: 1 } : null;
 }

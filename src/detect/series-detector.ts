@@ -94,7 +94,7 @@ export class SeriesDetector {
     else if (value !== this.#first) this.#varied = true;
     this.#learnInterval(timestampMs);
     const position = this.#range.position(value);
-    const range = this.#range.update(value);
+    const range = this.#range.update(value, this.#rangeConfirm());
     let shape = 0;
     let seasonal = 0;
     const block = this.#blocks.push(value);
@@ -139,6 +139,17 @@ export class SeriesDetector {
       warmUp: Math.ceil(min_samples_for_detection / block_samples),
       minStrength: this.#config.seasonal_min_strength,
     });
+  }
+
+  /**
+   * Samples a range breach must last: a sample taken less than `range_confirm_below`
+   * after the one before is an instant, and a record in it alone is a blip (a GC pause,
+   * a scheduling hiccup), so it needs the next sample too; a sample a minute or more
+   * apart already stands for that minute, as NAB's 5-minute rows do.
+   */
+  #rangeConfirm(): number {
+    const interval = this.#intervalMs();
+    return interval > 0 && interval < this.#config.range_confirm_below * 1000 ? 2 : 1;
   }
 
   /** The median gap measured. */

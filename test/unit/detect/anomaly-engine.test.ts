@@ -42,8 +42,9 @@ describe('AnomalyEngine', () => {
     const api = { name: 'probe_duration_seconds', labels: { target: 'api' } };
     const host = { name: 'host', labels: {} };
     expect(onsets.map((ev) => [ev.series, ev.detector, ev.timestamp_ms])).toEqual([
-      [api, 'range', probeSnapshot(350, 0).timestamp_ms],
-      [host, 'composite', probeSnapshot(350, 0).timestamp_ms],
+      // One round a second: the step is confirmed by its second round.
+      [api, 'range', probeSnapshot(351, 0).timestamp_ms],
+      [host, 'composite', probeSnapshot(351, 0).timestamp_ms],
     ]);
     expect(events.filter((ev) => ev.kind === 'resolved').map((ev) => ev.series)).toEqual([
       api,
@@ -123,9 +124,11 @@ describe('AnomalyEngine', () => {
   it('holds the exported anomaly state for anomaly_hold after an onset, then resolves', async () => {
     const { engine: e, registry } = engine({ anomaly_hold: '1m' });
     const t0 = 1_700_000_000_000;
-    // A round every 5 s; a spike of one round at `onset`, ordinary latencies around it.
+    // A round every 5 s; a spike of two rounds ending at `onset` (a breach of rounds under
+    // a minute apart is confirmed by the next), ordinary latencies around it.
     const values = latencies(400, Number.POSITIVE_INFINITY);
-    const onset = 350;
+    const onset = 351;
+    values[onset - 1] = 2;
     values[onset] = 2;
     const at = (i: number) => t0 + i * 5000;
     const gauge = async (name: string, labels: Record<string, string>) =>
@@ -175,14 +178,15 @@ describe('AnomalyEngine', () => {
     const { engine: e } = engine({ anomaly_hold: 0 });
     const values = latencies(400, Number.POSITIVE_INFINITY);
     values[350] = 2;
+    values[351] = 2;
     const kinds: [number, string][] = [];
     values.forEach((v, i) => {
       for (const ev of e.observe(probeSnapshot(i, v)))
         if (ev.series.name === 'host') kinds.push([i, ev.kind]);
     });
     expect(kinds).toEqual([
-      [350, 'onset'],
-      [351, 'resolved'],
+      [351, 'onset'],
+      [352, 'resolved'],
     ]);
     await e.stop();
   });

@@ -64,9 +64,10 @@ describe('backtest', () => {
     });
     await engine.stop();
     expect(lines.slice(1).map((line) => line.split(',').slice(2, 4))).toEqual(live);
-    // The decision: one onset, at the step.
+    // The decision: one onset, at the step's second row (rows a second apart confirm a
+    // breach of the range with the next row).
     const onsets = lines.slice(1).flatMap((line, i) => (line.split(',')[2] === '1' ? [i] : []));
-    expect(onsets).toEqual([2500]);
+    expect(onsets).toEqual([2501]);
   });
 
   it('writes NAB files (timestamp,value,anomaly_score: the decision) mirroring a folder tree', async () => {
@@ -86,7 +87,7 @@ describe('backtest', () => {
     expect(one[0]).toBe('timestamp,value,anomaly_score');
     expect(one).toHaveLength(401);
     const scores = one.slice(1).map((line) => Number(line.split(',')[2]));
-    expect(scores.flatMap((s, i) => (s === 0 ? [] : [[i, s]]))).toEqual([[350, 1]]);
+    expect(scores.flatMap((s, i) => (s === 0 ? [] : [[i, s]]))).toEqual([[351, 1]]);
     expect(await readFile(join(dir, 'out', 'two.csv'), 'utf8')).toMatch(
       /^timestamp,value,anomaly_score\n/,
     );

@@ -92,6 +92,19 @@ describe('SeriesDetector', () => {
     expect(onsets(values)).toEqual([500]);
   });
 
+  it('at one sample a second, takes one sample beyond the range for a blip and two for an onset', () => {
+    const detector = new SeriesDetector(config);
+    const values = noise(1000, 10);
+    values[600] = 130; // one sample: a GC pause, a hiccup (it widens the range all the same)
+    values[800] = 150; // two in a row beyond it: something happened
+    values[801] = 151;
+    const found: number[] = [];
+    values.forEach((value, i) => {
+      if (detector.update(value, Date.UTC(2024, 0, 1) + i * 1000).onset) found.push(i);
+    });
+    expect(found).toEqual([801]);
+  });
+
   it('rests after an onset: a second spike within alarm_rest_samples starts nothing', () => {
     const values = noise(3000, 6);
     values[2400] = 130;
