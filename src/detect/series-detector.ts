@@ -55,8 +55,10 @@ export class SeriesDetector {
   readonly #blocks: Downsampler;
   readonly #shape: ShapeNovelty;
   #seasonal: SeasonalNovelty | undefined;
-  /** Sampling gaps until the interval is known; then empty. */
+  /** The first sampling gaps, which give the interval. */
   #gaps: number[] = [];
+  /** Their median, once there are enough of them; 0 before. */
+  #intervalMs = 0;
   #lastTimestampMs: number | null = null;
   #samples = 0;
   #first: number | null = null;
@@ -76,7 +78,7 @@ export class SeriesDetector {
 
   /** Blocks per seasonal period, once the sampling interval is known and the test fits; else null. */
   get seasonalPeriod(): number | null {
-    return this.#seasonal ? this.#seasonalPeriodFor(this.#intervalMs()) : null;
+    return this.#seasonal ? this.#seasonalPeriodFor(this.#intervalMs) : null;
   }
 
   get ready(): boolean {
@@ -123,12 +125,13 @@ export class SeriesDetector {
     if (this.#seasonal || this.#gaps.length >= GAPS_FOR_INTERVAL || last === null) return;
     if (timestampMs > last) this.#gaps.push(timestampMs - last);
     if (this.#gaps.length < GAPS_FOR_INTERVAL) return;
+    this.#intervalMs = median(this.#gaps);
     this.#seasonal = this.#newSeasonal();
   }
 
   /** The seasonal test for the measured interval, or undefined where it is off or does not fit. */
   #newSeasonal(): SeasonalNovelty | undefined {
-    const period = this.#seasonalPeriodFor(this.#intervalMs());
+    const period = this.#seasonalPeriodFor(this.#intervalMs);
     if (period === null) return undefined;
     const { shape_window, novelty_calibration, min_samples_for_detection, block_samples } =
       this.#config;
@@ -148,14 +151,8 @@ export class SeriesDetector {
    * apart already stands for that minute, as NAB's 5-minute rows do.
    */
   #rangeConfirm(): number {
-    const interval = this.#intervalMs();
+    const interval = this.#intervalMs;
     return interval > 0 && interval < this.#config.range_confirm_below * 1000 ? 2 : 1;
-  }
-
-  /** The median gap measured. */
-  #intervalMs(): number {
-    const sorted = [...this.#gaps].sort((a, b) => a - b);
-    return sorted[sorted.length >> 1] ?? 0;
   }
 
   #seasonalPeriodFor(intervalMs: number): number | null {
@@ -190,10 +187,17 @@ export class SeriesDetector {
     this.#blocks.restore(state.blocks);
     this.#shape.restore(state.shape);
     this.#gaps = [...state.gaps];
+    this.#intervalMs = this.#gaps.length >= GAPS_FOR_INTERVAL ? median(this.#gaps) : 0;
     this.#lastTimestampMs = state.last_timestamp_ms;
     this.#seasonal = state.seasonal ? this.#newSeasonal() : undefined;
     if (state.seasonal) this.#seasonal?.restore(state.seasonal);
   }
+}
+
+/** The middle value (the upper one of an even count). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1] ?? 0;
 }
 
 /** A novelty as a score, 1 at its bar times the margin; 0 while it has no bar yet. */
