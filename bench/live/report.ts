@@ -102,13 +102,25 @@ export function isExpected(onset: Onset, expected: RegExp): boolean {
 const within = (onset: Onset, fromMs: number, toMs: number) =>
   onset.atMs >= fromMs && onset.atMs < toMs;
 
+/**
+ * The onsets as decisions: the host's onset is the decision some series made that round
+ * (or the forest's), so a host onset within a second of a series onset is the same
+ * incident and is not counted twice; a host onset alone (the forest's) counts.
+ */
+export function decisions(onsets: readonly Onset[]): Onset[] {
+  const series = onsets.filter((o) => o.series !== 'host');
+  return onsets.filter(
+    (o) => o.series !== 'host' || !series.some((s) => Math.abs(s.atMs - o.atMs) <= 1000),
+  );
+}
+
 export function analyse(
   onsets: readonly Onset[],
   phases: Phases,
   faults: readonly FaultRun[],
   targets: Targets = DEFAULT_TARGETS,
 ): Analysis {
-  const sorted = [...onsets].sort((a, b) => a.atMs - b.atMs);
+  const sorted = decisions(onsets).sort((a, b) => a.atMs - b.atMs);
   const beforeReady = sorted.filter((o) => o.atMs < phases.readyMs);
   const warmup = sorted.filter((o) => within(o, phases.readyMs, phases.watchStartMs));
   const ordinary = sorted.filter((o) => within(o, phases.watchStartMs, phases.watchEndMs));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   analyse,
+  decisions,
   type FaultRun,
   formatOffset,
   formatReport,
@@ -199,6 +200,18 @@ describe('helpers', () => {
     expect(formatOffset(425_000)).toBe('+7m05s');
     expect(formatOffset(-3_000)).toBe('-0m03s');
     expect(formatOffset(0)).toBe('+0m00s');
+  });
+
+  it('counts a host onset with a series onset in the same second once, and a host onset alone', () => {
+    const list = [
+      onset(1_000, 'filesystem_used_ratio'),
+      onset(1_400, 'host', { detector: 'composite' }),
+      onset(9_000, 'host', { detector: 'composite' }), // the forest's, alone
+    ];
+    expect(decisions(list).map((o) => [o.atMs, o.series])).toEqual([
+      [1_000, 'filesystem_used_ratio'],
+      [9_000, 'host'],
+    ]);
   });
 
   it('isExpected matches the series key or the host composite’s top metric', () => {
