@@ -146,6 +146,7 @@ export class AegisSentinel implements AsyncDisposable {
         health: () => this.#health(),
         logger: this.logger,
         heal: this.#healer.handler(),
+        telemetryPath: this.config.web.telemetry_path,
       });
       this.#server = await listen(this.config.web, app);
     } catch (error) {

@@ -11,6 +11,14 @@ export const webSchema = z
       .string()
       .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, 'expected HOST:PORT or :PORT')
       .default(`:${DEFAULT_PORT}`),
+    /** Path under which the metrics are exposed (node_exporter's `--web.telemetry-path`). @default /metrics */
+    telemetry_path: z
+      .string()
+      .regex(/^\/[^\s?#]*$/, 'expected a path starting with /, like /metrics')
+      .refine((path) => !['/', '/status', '/healthz', '/heal'].includes(path), {
+        error: (issue) => `${String(issue.input)} is already one of the agent's own paths`,
+      })
+      .default('/metrics'),
     /** PEM certificate file; with `tls_key_file`, the server speaks HTTPS only. @default none (plain HTTP) */
     tls_cert_file: z.string().min(1).optional(),
     /** PEM private key file for `tls_cert_file`. @default none */

@@ -1,5 +1,6 @@
 /**
- * The HTTP surface: `/` (landing page), `/metrics`, `/status`, `/healthz`, and the
+ * The HTTP surface: `/` (landing page), `/metrics` (or `web.telemetry_path`; gzip when
+ * the scraper accepts it, as Prometheus does), `/status`, `/healthz`, and the
  * healer's `/heal`. Anything else is a JSON 404, a known path with the wrong method a
  * JSON 405 with an Allow header, and an unexpected error a JSON 500.
  *
@@ -9,6 +10,8 @@
  * (`npm run bench:heal`). Everything else, and /heal with another method, is express.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { WebhookHandler } from '../heal/webhook-handler.js';
 import type { Logger } from '../logger.js';
@@ -29,18 +32,24 @@ export interface AppOptions {
   logger: Logger;
   /** The healer's listener for POST /heal. */
   heal?: WebhookHandler;
+  /** Where the exposition is served. @default /metrics */
+  telemetryPath?: string;
 }
+
+const gzip = promisify(gzipCallback);
 
 const HEAL_PATH = '/heal';
 
 /** The methods each known path answers, for 405's Allow header. */
-const ROUTES: Record<string, string> = {
-  '/': 'GET, HEAD',
-  '/metrics': 'GET, HEAD',
-  '/status': 'GET, HEAD',
-  '/healthz': 'GET, HEAD',
-  [HEAL_PATH]: 'POST',
-};
+function routes(telemetryPath: string): Record<string, string> {
+  return {
+    '/': 'GET, HEAD',
+    [telemetryPath]: 'GET, HEAD',
+    '/status': 'GET, HEAD',
+    '/healthz': 'GET, HEAD',
+    [HEAL_PATH]: 'POST',
+  };
+}
 
 /** Whether a request line's target is /heal (with or without a query). */
 function isHealPath(url: string | undefined): boolean {
@@ -60,6 +69,8 @@ export function createApp(options: AppOptions): RequestListener {
 
 function createExpressApp(options: AppOptions): express.Express {
   const { renderer, logger } = options;
+  const telemetryPath = options.telemetryPath ?? '/metrics';
+  const ROUTES = routes(telemetryPath);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -68,9 +79,14 @@ function createExpressApp(options: AppOptions): express.Express {
     res.type('html').send(landingPage());
   });
 
-  app.get('/metrics', async (req: Request, res: Response) => {
+  app.get(telemetryPath, async (req: Request, res: Response) => {
     const exposition = await renderer.render(req.get('accept'));
-    res.set('content-type', exposition.contentType).send(exposition.body);
+    res.set('content-type', exposition.contentType).vary('Accept').vary('Accept-Encoding');
+    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      res.set('content-encoding', 'gzip').send(await gzip(exposition.body));
+    } else {
+      res.send(exposition.body);
+    }
   });
 
   app.get('/status', (_req, res) => {
