@@ -3,6 +3,7 @@
 import { parseFlags } from './config/flags.js';
 import { checkConfig } from './cli/check-config.js';
 import { checkReferencedPolicy } from './cli/check-policy.js';
+import { checkReferencedWebConfig } from './cli/check-web-config.js';
 import { helpText } from './cli/help.js';
 import { configFromFlags } from './cli/run-config.js';
 import { SentinelError } from './errors.js';
@@ -26,7 +27,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (flags.positionals[0] === 'check-config') {
-    return checkConfig(flags.positionals.slice(1), process, [checkReferencedPolicy]);
+    return checkConfig(flags.positionals.slice(1), process, [
+      checkReferencedPolicy,
+      checkReferencedWebConfig,
+    ]);
   }
   if (flags.positionals.length > 0) {
     process.stderr.write(`unknown command ${JSON.stringify(flags.positionals[0])}; see --help\n`);

@@ -15,7 +15,9 @@ import { createDockerClient, resolveDockerHost } from './docker/docker-client.js
 import { AnomalyEngine, type AnomalyEngineStatus } from './detect/anomaly-engine.js';
 import { LifecycleError } from './errors.js';
 import { Healer, type HealerStatus } from './heal/healer.js';
+import { loadWebSettings } from './config/web-config-file.js';
 import { createApp, type Health } from './http/app.js';
+import { BasicAuth } from './http/basic-auth.js';
 import { listen, type ListeningServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { registerBuildInfo } from './metrics/build-info.js';
@@ -137,6 +139,9 @@ export class AegisSentinel implements AsyncDisposable {
     this.#status = 'starting';
     this.#startedAt = Date.now();
     try {
+      // First, so that a bad web configuration file fails the start before anything runs.
+      const web = await loadWebSettings(this.config.web);
+      this.#warnAboutWebSettings(web);
       await this.#detector?.start();
       await this.#healer.start();
       await this.#loop.start();
@@ -147,8 +152,11 @@ export class AegisSentinel implements AsyncDisposable {
         logger: this.logger,
         heal: this.#healer.handler(),
         telemetryPath: this.config.web.telemetry_path,
+        ...(web.basicAuthUsers ? { basicAuth: new BasicAuth(web.basicAuthUsers) } : {}),
+        healHasOwnAuth: !this.config.recovery.auth_disabled,
+        headers: web.headers,
       });
-      this.#server = await listen(this.config.web, app);
+      this.#server = await listen(this.config.web, app, web);
     } catch (error) {
       await this.#shutdown();
       throw error;
@@ -165,6 +173,19 @@ export class AegisSentinel implements AsyncDisposable {
       },
       'Aegis Sentinel started',
     );
+  }
+
+  #warnAboutWebSettings(web: Awaited<ReturnType<typeof loadWebSettings>>): void {
+    if (this.config.web.tls_cert_file !== undefined)
+      this.logger.warn(
+        { event: 'config_deprecated', key: 'web.tls_cert_file' },
+        'web.tls_cert_file and web.tls_key_file are deprecated: use tls_server_config in --web.config.file',
+      );
+    if (web.basicAuthUsers && !web.tls)
+      this.logger.warn(
+        { event: 'basic_auth_without_tls' },
+        'basic authentication without TLS sends passwords in clear text',
+      );
   }
 
   /** Stops gracefully: the server stops accepting, in-flight work finishes or times out. Idempotent. */

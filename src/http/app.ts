@@ -8,6 +8,11 @@
  * notification storm is the one load this server must absorb, and express's router and
  * request decoration cost more CPU per request than the healer's own work
  * (`npm run bench:heal`). Everything else, and /heal with another method, is express.
+ *
+ * With `basic_auth_users` in the web configuration file, every path asks for basic auth,
+ * as node_exporter's do, except POST /heal while the healer checks its own bearer token:
+ * Alertmanager sends one Authorization header, and the scrape credentials must not be
+ * able to trigger healing. With `recovery.auth_disabled`, /heal asks for basic auth too.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
@@ -15,7 +20,8 @@ import { gzip as gzipCallback } from 'node:zlib';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { WebhookHandler } from '../heal/webhook-handler.js';
 import type { Logger } from '../logger.js';
-import { answerInternalError } from './json-response.js';
+import type { BasicAuth } from './basic-auth.js';
+import { answerInternalError, sendJson } from './json-response.js';
 import type { ExpositionRenderer } from '../metrics/exposition.js';
 import { landingPage } from './landing-page.js';
 
@@ -34,6 +40,12 @@ export interface AppOptions {
   heal?: WebhookHandler;
   /** Where the exposition is served. @default /metrics */
   telemetryPath?: string;
+  /** Basic authentication of every request (but POST /heal while `healHasOwnAuth`). */
+  basicAuth?: BasicAuth;
+  /** Whether POST /heal is authenticated by the healer's bearer token. @default true */
+  healHasOwnAuth?: boolean;
+  /** Headers added to every response (the web configuration's http_server_config.headers). */
+  headers?: Record<string, string>;
 }
 
 const gzip = promisify(gzipCallback);
@@ -59,10 +71,21 @@ function isHealPath(url: string | undefined): boolean {
 
 export function createApp(options: AppOptions): RequestListener {
   const app = createExpressApp(options);
-  const { heal } = options;
-  if (!heal) return app;
+  const { heal, basicAuth, healHasOwnAuth = true } = options;
+  const headers = Object.entries(options.headers ?? {});
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'POST' && isHealPath(req.url)) heal(req, res);
+    for (const [name, value] of headers) res.setHeader(name, value);
+    const toHealer = heal !== undefined && req.method === 'POST' && isHealPath(req.url);
+    if (basicAuth && !(toHealer && healHasOwnAuth) && !basicAuth.check(req.headers.authorization)) {
+      sendJson(
+        res,
+        401,
+        { error: 'unauthorized', message: 'this agent needs basic authentication' },
+        { 'www-authenticate': 'Basic realm="aegis-sentinel", charset="UTF-8"' },
+      );
+      return;
+    }
+    if (toHealer) heal(req, res);
     else app(req, res);
   };
 }

@@ -13,7 +13,8 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../src/heal/webhook-handler.js';
 import { sendJson } from '../../../src/http/json-response.js';
-import { createApp } from '../../../src/http/app.js';
+import { createApp, type AppOptions } from '../../../src/http/app.js';
+import { BasicAuth } from '../../../src/http/basic-auth.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ExpositionRenderer } from '../../../src/metrics/exposition.js';
 import { registerProbeMetrics } from '../../../src/metrics/probe-metrics.js';
@@ -24,6 +25,7 @@ import { snapshotFixture } from '../support/snapshot-fixture.js';
 function app(
   health = { healthy: true } as { healthy: boolean; reason?: string },
   telemetryPath?: string,
+  extra: Partial<AppOptions> = {},
 ) {
   const registry = new Registry();
   registerProbeMetrics(registry, () => snapshotFixture());
@@ -37,8 +39,12 @@ function app(
     logger: silentLogger(),
     heal,
     ...(telemetryPath === undefined ? {} : { telemetryPath }),
+    ...extra,
   });
 }
+
+/** alice's password is alice123 (a libxcrypt hash, cost 4 to keep the test fast). */
+const USERS = { alice: '$2b$04$xdGSvGEJIfzPGRQb8CbQD.Rf.AyWloPhmIDx8nl9ukrWjz/iesCoS' };
 
 /** GET `path` through a real socket, the body as it came off the wire (not unzipped). */
 async function rawGet(
@@ -97,6 +103,40 @@ describe('HTTP app', () => {
     expect((await request(moved).get('/internal/metrics')).text).toContain('aegis_probe_success');
     expect((await request(moved).get('/metrics')).status).toBe(404);
     expect((await request(moved).post('/internal/metrics')).headers.allow).toBe('GET, HEAD');
+  });
+
+  it('asks every path for basic auth when the web configuration has users', async () => {
+    const secured = app(undefined, undefined, { basicAuth: new BasicAuth(USERS) });
+    for (const path of ['/', '/metrics', '/status', '/healthz', '/nope']) {
+      const refused = await request(secured).get(path);
+      expect(refused.status, path).toBe(401);
+      expect(refused.headers['www-authenticate']).toBe(
+        'Basic realm="aegis-sentinel", charset="UTF-8"',
+      );
+    }
+    expect((await request(secured).get('/metrics').auth('alice', 'wrong')).status).toBe(401);
+    expect((await request(secured).get('/metrics').auth('mallory', 'alice123')).status).toBe(401);
+    expect((await request(secured).get('/metrics').auth('alice', 'alice123')).status).toBe(200);
+  });
+
+  it("leaves POST /heal to the healer's bearer token, unless the healer has none", async () => {
+    const secured = app(undefined, undefined, { basicAuth: new BasicAuth(USERS) });
+    expect((await request(secured).post('/heal').send({})).status).toBe(202);
+    expect((await request(secured).get('/heal')).status).toBe(401);
+    const open = app(undefined, undefined, {
+      basicAuth: new BasicAuth(USERS),
+      healHasOwnAuth: false,
+    });
+    expect((await request(open).post('/heal').send({})).status).toBe(401);
+    expect((await request(open).post('/heal').auth('alice', 'alice123').send({})).status).toBe(202);
+  });
+
+  it("adds the web configuration's headers to every response", async () => {
+    const withHeaders = app(undefined, undefined, { headers: { 'X-Frame-Options': 'deny' } });
+    expect((await request(withHeaders).get('/metrics')).headers['x-frame-options']).toBe('deny');
+    expect((await request(withHeaders).post('/heal').send({})).headers['x-frame-options']).toBe(
+      'deny',
+    );
   });
 
   it('serves the status as JSON', async () => {
