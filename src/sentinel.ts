@@ -68,6 +68,7 @@ export class AegisSentinel implements AsyncDisposable {
   readonly #healer: Healer;
   #server: ListeningServer | undefined;
   #status: ServiceStatus = 'created';
+  #detectorStarted = false;
   #startedAt = 0;
 
   /** Validates the configuration (throws ConfigError naming every bad path) and builds the parts; nothing runs until start(). */
@@ -142,8 +143,11 @@ export class AegisSentinel implements AsyncDisposable {
       // First, so that a bad web configuration file fails the start before anything runs.
       const web = await loadWebSettings(this.config.web);
       this.#warnAboutWebSettings(web);
-      await this.#detector?.start();
+      // The healer before the detector: a bad policy or token file stops the start before
+      // the detector has state to save, so a failed start writes no state file.
       await this.#healer.start();
+      await this.#detector?.start();
+      this.#detectorStarted = true;
       await this.#loop.start();
       const app = createApp({
         renderer: this.#renderer,
@@ -208,7 +212,7 @@ export class AegisSentinel implements AsyncDisposable {
     await this.#server?.close(HTTP_CLOSE_GRACE_MS);
     await this.#loop.stop();
     await this.#healer.stop();
-    await this.#detector?.stop();
+    if (this.#detectorStarted) await this.#detector?.stop();
     this.#status = 'stopped';
   }
 
