@@ -3,10 +3,10 @@
 import { parseFlags } from './config/flags.js';
 import { checkConfig } from './cli/check-config.js';
 import { checkReferencedPolicy } from './cli/check-policy.js';
-import { HELP } from './cli/help.js';
+import { checkReferencedWebConfig } from './cli/check-web-config.js';
+import { helpText } from './cli/help.js';
 import { configFromFlags } from './cli/run-config.js';
 import { SentinelError } from './errors.js';
-import { AegisSentinel } from './sentinel.js';
 import { REVISION, VERSION } from './version.js';
 
 async function main(argv: string[]): Promise<number> {
@@ -17,7 +17,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const flags = parseFlags(argv);
   if (flags.help) {
-    process.stdout.write(HELP);
+    process.stdout.write(helpText());
     return 0;
   }
   if (flags.version) {
@@ -27,7 +27,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (flags.positionals[0] === 'check-config') {
-    return checkConfig(flags.positionals.slice(1), process, [checkReferencedPolicy]);
+    return checkConfig(flags.positionals.slice(1), process, [
+      checkReferencedPolicy,
+      checkReferencedWebConfig,
+    ]);
   }
   if (flags.positionals.length > 0) {
     process.stderr.write(`unknown command ${JSON.stringify(flags.positionals[0])}; see --help\n`);
@@ -37,6 +40,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function runAgent(config: Awaited<ReturnType<typeof configFromFlags>>): Promise<number> {
+  // Loaded here, not at the top, so that --help, --version and check-config skip the
+  // agent's dependencies (express, prom-client, dockerode, ioredis).
+  const { AegisSentinel } = await import('./sentinel.js');
   const sentinel = new AegisSentinel(config);
   await sentinel.start();
   await new Promise<void>((resolve) => {

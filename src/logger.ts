@@ -1,5 +1,5 @@
 /**
- * Structured logging: pino JSON lines. Every line carries a stable `event` name
+ * Structured logging: pino, written as JSON lines or as logfmt (`log.format`). Every line carries a stable `event` name
  * (`agent_started`, `collector_failed`, `anomaly_detected`, ...) and, where they apply,
  * `metric`, `value`, `action` and `target`, so that logs can be queried like metrics.
  */
@@ -12,6 +12,7 @@ import {
   type LoggerOptions,
 } from 'pino';
 import type { LogConfig } from './config/log.js';
+import { logfmtSink, type LogSink } from './logfmt.js';
 
 export type { Logger } from 'pino';
 
@@ -25,13 +26,19 @@ export function loggerOptions(level: LogConfig['level']): LoggerOptions {
   };
 }
 
-/** Builds the agent's logger: stdout, plus an appended file when enabled. */
-export function createLogger(config: LogConfig, destination?: NodeJS.WritableStream): Logger {
+/** Builds the agent's logger: stdout, plus an appended file when enabled, in `config.format`. */
+export function createLogger(
+  config: Pick<LogConfig, 'level' | 'enable_file' | 'file'> & Partial<Pick<LogConfig, 'format'>>,
+  destination?: NodeJS.WritableStream,
+): Logger {
   const options = loggerOptions(config.level);
-  if (destination) return pino(options, destination);
-  const stdout = pinoDestination({ fd: 1, sync: false });
+  const format = (sink: LogSink): LogSink => (config.format === 'logfmt' ? logfmtSink(sink) : sink);
+  if (destination) return pino(options, format(destination));
+  const stdout = format(pinoDestination({ fd: 1, sync: false }));
   if (!config.enable_file) return pino(options, stdout);
-  const file = pinoDestination({ dest: config.file, append: true, mkdir: true, sync: false });
+  const file = format(
+    pinoDestination({ dest: config.file, append: true, mkdir: true, sync: false }),
+  );
   return pino(
     options,
     multistream([stdout, file].map((stream) => ({ stream, level: config.level }))),

@@ -15,7 +15,9 @@ import { createDockerClient, resolveDockerHost } from './docker/docker-client.js
 import { AnomalyEngine, type AnomalyEngineStatus } from './detect/anomaly-engine.js';
 import { LifecycleError } from './errors.js';
 import { Healer, type HealerStatus } from './heal/healer.js';
+import { loadWebSettings } from './config/web-config-file.js';
 import { createApp, type Health } from './http/app.js';
+import { BasicAuth } from './http/basic-auth.js';
 import { listen, type ListeningServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { registerBuildInfo } from './metrics/build-info.js';
@@ -66,6 +68,7 @@ export class AegisSentinel implements AsyncDisposable {
   readonly #healer: Healer;
   #server: ListeningServer | undefined;
   #status: ServiceStatus = 'created';
+  #detectorStarted = false;
   #startedAt = 0;
 
   /** Validates the configuration (throws ConfigError naming every bad path) and builds the parts; nothing runs until start(). */
@@ -137,8 +140,14 @@ export class AegisSentinel implements AsyncDisposable {
     this.#status = 'starting';
     this.#startedAt = Date.now();
     try {
-      await this.#detector?.start();
+      // First, so that a bad web configuration file fails the start before anything runs.
+      const web = await loadWebSettings(this.config.web);
+      this.#warnAboutWebSettings(web);
+      // The healer before the detector: a bad policy or token file stops the start before
+      // the detector has state to save, so a failed start writes no state file.
       await this.#healer.start();
+      await this.#detector?.start();
+      this.#detectorStarted = true;
       await this.#loop.start();
       const app = createApp({
         renderer: this.#renderer,
@@ -146,8 +155,12 @@ export class AegisSentinel implements AsyncDisposable {
         health: () => this.#health(),
         logger: this.logger,
         heal: this.#healer.handler(),
+        telemetryPath: this.config.web.telemetry_path,
+        ...(web.basicAuthUsers ? { basicAuth: new BasicAuth(web.basicAuthUsers) } : {}),
+        healHasOwnAuth: !this.config.recovery.auth_disabled,
+        headers: web.headers,
       });
-      this.#server = await listen(this.config.web, app);
+      this.#server = await listen(this.config.web, app, web);
     } catch (error) {
       await this.#shutdown();
       throw error;
@@ -164,6 +177,19 @@ export class AegisSentinel implements AsyncDisposable {
       },
       'Aegis Sentinel started',
     );
+  }
+
+  #warnAboutWebSettings(web: Awaited<ReturnType<typeof loadWebSettings>>): void {
+    if (this.config.web.tls_cert_file !== undefined)
+      this.logger.warn(
+        { event: 'config_deprecated', key: 'web.tls_cert_file' },
+        'web.tls_cert_file and web.tls_key_file are deprecated: use tls_server_config in --web.config.file',
+      );
+    if (web.basicAuthUsers && !web.tls)
+      this.logger.warn(
+        { event: 'basic_auth_without_tls' },
+        'basic authentication without TLS sends passwords in clear text',
+      );
   }
 
   /** Stops gracefully: the server stops accepting, in-flight work finishes or times out. Idempotent. */
@@ -186,7 +212,7 @@ export class AegisSentinel implements AsyncDisposable {
     await this.#server?.close(HTTP_CLOSE_GRACE_MS);
     await this.#loop.stop();
     await this.#healer.stop();
-    await this.#detector?.stop();
+    if (this.#detectorStarted) await this.#detector?.stop();
     this.#status = 'stopped';
   }
 

@@ -36,6 +36,23 @@ const COLLECTOR_ALIASES: Record<string, string> = {
   'collector.containers': 'monitoring.enable_container_monitoring',
 };
 
+/** Keys whose flag is spelled as the Prometheus ecosystem spells it, not by the general rule. */
+const FLAG_SPELLINGS: Record<string, string> = {
+  'web.config_file': 'web.config.file',
+};
+
+/** The flag (without `--`) that sets a configuration key: `web.listen_address` → `web.listen-address`. */
+export function flagName(key: string): string {
+  return FLAG_SPELLINGS[key] ?? key.replaceAll('_', '-');
+}
+
+/** The configuration key a flag names: the first dot ends the section, `-` and `.` after it are `_`. */
+function keyOfFlag(name: string): string {
+  const dot = name.indexOf('.');
+  if (dot === -1) return name.replaceAll('-', '_');
+  return `${name.slice(0, dot + 1)}${name.slice(dot + 1).replaceAll(/[-.]/g, '_')}`;
+}
+
 export interface ParsedFlags {
   /** Positional words: a subcommand and its arguments. */
   positionals: string[];
@@ -100,7 +117,7 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
       continue;
     }
     const alias = COLLECTOR_ALIASES[name];
-    const key = alias ?? name.replaceAll('-', '_');
+    const key = alias ?? keyOfFlag(name);
     const dot = key.indexOf('.');
     if (dot <= 0 || dot === key.length - 1)
       throw new FlagError(`unknown flag --${name}; see --help`);

@@ -1,10 +1,15 @@
-/** The `log` section: pino JSON lines on stdout, and optionally a file. */
+/** The `log` section: one line per record on stdout (JSON or logfmt), and optionally a file. */
 import { z } from 'zod';
 
 export const logSchema = z.strictObject({
   /** Lowest level written: debug, info, warn or error. @default info */
   level: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** Also append the JSON lines to `file`. @default false */
+  /**
+   * Line format: `json` (pino's JSON lines) or `logfmt` (`key=value` pairs, node_exporter's
+   * default). JSON stays the default so that existing log pipelines keep parsing. @default json
+   */
+  format: z.enum(['json', 'logfmt']).default('json'),
+  /** Also append the log lines to `file`. @default false */
   enable_file: z.boolean().default(false),
   /** The log file written when `enable_file` is on. @default aegis_sentinel.log */
   file: z.string().min(1).default('aegis_sentinel.log'),

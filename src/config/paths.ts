@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { isRecord } from '../util/is-record.js';
 
 const PATH_KEYS: ReadonlyArray<readonly [string, string]> = [
+  ['web', 'config_file'],
   ['web', 'tls_cert_file'],
   ['web', 'tls_key_file'],
   ['log', 'file'],

@@ -1,4 +1,4 @@
-/** The `web` section: where the HTTP server listens. */
+/** The `web` section: where the HTTP server listens, and how it is secured. */
 import { z } from 'zod';
 
 /** Default port 8737: outside the 9100-9999 range that Prometheus' port allocations fill. */
@@ -11,13 +11,32 @@ export const webSchema = z
       .string()
       .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]*):\d{1,5}$/, 'expected HOST:PORT or :PORT')
       .default(`:${DEFAULT_PORT}`),
-    /** PEM certificate file; with `tls_key_file`, the server speaks HTTPS only. @default none (plain HTTP) */
+    /** Path under which the metrics are exposed (node_exporter's `--web.telemetry-path`). @default /metrics */
+    telemetry_path: z
+      .string()
+      .regex(/^\/[^\s?#]*$/, 'expected a path starting with /, like /metrics')
+      .refine((path) => !['/', '/status', '/healthz', '/heal'].includes(path), {
+        error: (issue) => `${String(issue.input)} is already one of the agent's own paths`,
+      })
+      .default('/metrics'),
+    /**
+     * TLS and basic authentication in Prometheus exporter-toolkit's web configuration format
+     * (`tls_server_config`, `basic_auth_users`, `http_server_config`); the flag is
+     * `--web.config.file`. @default none (plain HTTP, no authentication)
+     */
+    config_file: z.string().min(1).optional(),
+    /** Deprecated: use `tls_server_config.cert_file` in `config_file`. PEM certificate; with `tls_key_file`, HTTPS only. @default none */
     tls_cert_file: z.string().min(1).optional(),
-    /** PEM private key file for `tls_cert_file`. @default none */
+    /** Deprecated: use `tls_server_config.key_file` in `config_file`. PEM private key for `tls_cert_file`. @default none */
     tls_key_file: z.string().min(1).optional(),
   })
   .refine((web) => (web.tls_cert_file === undefined) === (web.tls_key_file === undefined), {
     message: 'tls_cert_file and tls_key_file must be given together',
+    path: ['tls_cert_file'],
+  })
+  .refine((web) => web.config_file === undefined || web.tls_cert_file === undefined, {
+    message:
+      'deprecated, and not together with config_file: move it to tls_server_config.cert_file (and tls_key_file to key_file) in that file',
     path: ['tls_cert_file'],
   });
 

@@ -1,5 +1,6 @@
 /**
- * The HTTP surface: `/` (landing page), `/metrics`, `/status`, `/healthz`, and the
+ * The HTTP surface: `/` (landing page), `/metrics` (or `web.telemetry_path`; gzip when
+ * the scraper accepts it, as Prometheus does), `/status`, `/healthz`, and the
  * healer's `/heal`. Anything else is a JSON 404, a known path with the wrong method a
  * JSON 405 with an Allow header, and an unexpected error a JSON 500.
  *
@@ -7,12 +8,20 @@
  * notification storm is the one load this server must absorb, and express's router and
  * request decoration cost more CPU per request than the healer's own work
  * (`npm run bench:heal`). Everything else, and /heal with another method, is express.
+ *
+ * With `basic_auth_users` in the web configuration file, every path asks for basic auth,
+ * as node_exporter's do, except POST /heal while the healer checks its own bearer token:
+ * Alertmanager sends one Authorization header, and the scrape credentials must not be
+ * able to trigger healing. With `recovery.auth_disabled`, /heal asks for basic auth too.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
 import type { WebhookHandler } from '../heal/webhook-handler.js';
 import type { Logger } from '../logger.js';
-import { answerInternalError } from './json-response.js';
+import type { BasicAuth } from './basic-auth.js';
+import { answerInternalError, sendJson } from './json-response.js';
 import type { ExpositionRenderer } from '../metrics/exposition.js';
 import { landingPage } from './landing-page.js';
 
@@ -29,18 +38,30 @@ export interface AppOptions {
   logger: Logger;
   /** The healer's listener for POST /heal. */
   heal?: WebhookHandler;
+  /** Where the exposition is served. @default /metrics */
+  telemetryPath?: string;
+  /** Basic authentication of every request (but POST /heal while `healHasOwnAuth`). */
+  basicAuth?: BasicAuth;
+  /** Whether POST /heal is authenticated by the healer's bearer token. @default true */
+  healHasOwnAuth?: boolean;
+  /** Headers added to every response (the web configuration's http_server_config.headers). */
+  headers?: Record<string, string>;
 }
+
+const gzip = promisify(gzipCallback);
 
 const HEAL_PATH = '/heal';
 
 /** The methods each known path answers, for 405's Allow header. */
-const ROUTES: Record<string, string> = {
-  '/': 'GET, HEAD',
-  '/metrics': 'GET, HEAD',
-  '/status': 'GET, HEAD',
-  '/healthz': 'GET, HEAD',
-  [HEAL_PATH]: 'POST',
-};
+function routes(telemetryPath: string): Record<string, string> {
+  return {
+    '/': 'GET, HEAD',
+    [telemetryPath]: 'GET, HEAD',
+    '/status': 'GET, HEAD',
+    '/healthz': 'GET, HEAD',
+    [HEAL_PATH]: 'POST',
+  };
+}
 
 /** Whether a request line's target is /heal (with or without a query). */
 function isHealPath(url: string | undefined): boolean {
@@ -50,16 +71,29 @@ function isHealPath(url: string | undefined): boolean {
 
 export function createApp(options: AppOptions): RequestListener {
   const app = createExpressApp(options);
-  const { heal } = options;
-  if (!heal) return app;
+  const { heal, basicAuth, healHasOwnAuth = true } = options;
+  const headers = Object.entries(options.headers ?? {});
   return (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'POST' && isHealPath(req.url)) heal(req, res);
+    for (const [name, value] of headers) res.setHeader(name, value);
+    const toHealer = heal !== undefined && req.method === 'POST' && isHealPath(req.url);
+    if (basicAuth && !(toHealer && healHasOwnAuth) && !basicAuth.check(req.headers.authorization)) {
+      sendJson(
+        res,
+        401,
+        { error: 'unauthorized', message: 'this agent needs basic authentication' },
+        { 'www-authenticate': 'Basic realm="aegis-sentinel", charset="UTF-8"' },
+      );
+      return;
+    }
+    if (toHealer) heal(req, res);
     else app(req, res);
   };
 }
 
 function createExpressApp(options: AppOptions): express.Express {
   const { renderer, logger } = options;
+  const telemetryPath = options.telemetryPath ?? '/metrics';
+  const ROUTES = routes(telemetryPath);
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -68,9 +102,14 @@ function createExpressApp(options: AppOptions): express.Express {
     res.type('html').send(landingPage());
   });
 
-  app.get('/metrics', async (req: Request, res: Response) => {
+  app.get(telemetryPath, async (req: Request, res: Response) => {
     const exposition = await renderer.render(req.get('accept'));
-    res.set('content-type', exposition.contentType).send(exposition.body);
+    res.set('content-type', exposition.contentType).vary('Accept').vary('Accept-Encoding');
+    if (req.acceptsEncodings('gzip', 'identity') === 'gzip') {
+      res.set('content-encoding', 'gzip').send(await gzip(exposition.body));
+    } else {
+      res.send(exposition.body);
+    }
   });
 
   app.get('/status', (_req, res) => {

@@ -1,8 +1,9 @@
-/** Listening (HTTP, or HTTPS with the configured certificate) and closing gracefully. */
-import { readFile } from 'node:fs/promises';
+/** Listening (HTTP, or HTTPS as the web configuration file says) and closing gracefully. */
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import type { WebSettings } from '../config/web-config-file.js';
 import { parseListenAddress, type WebConfig } from '../config/web.js';
 
 export interface ListeningServer {
@@ -16,16 +17,11 @@ export interface ListeningServer {
 export async function listen(
   config: WebConfig,
   handler: RequestListener,
+  settings: WebSettings = { headers: {} },
 ): Promise<ListeningServer> {
-  const tls = config.tls_cert_file !== undefined && config.tls_key_file !== undefined;
-  const server: Server = tls
-    ? createHttpsServer(
-        {
-          cert: await readFile(config.tls_cert_file as string),
-          key: await readFile(config.tls_key_file as string),
-        },
-        handler,
-      )
+  const tls = settings.tls !== undefined;
+  const server: Server = settings.tls
+    ? createTlsServer(settings.tls, handler)
     : createHttpServer(handler);
   // Prometheus and Alertmanager keep connections alive; outlive their idle timeouts.
   server.keepAliveTimeout = 65_000;
@@ -52,4 +48,41 @@ export async function listen(
         });
       }),
   };
+}
+
+/**
+ * An HTTPS server with exporter-toolkit's client_auth_type semantics. Node verifies a
+ * client certificate against `ca` when asked (requestCert); whether a missing or
+ * unverified one ends the connection is decided per type, at the handshake's end.
+ */
+function createTlsServer(tls: NonNullable<WebSettings['tls']>, handler: RequestListener): Server {
+  const type = tls.clientAuthType;
+  const server = createHttpsServer(
+    {
+      cert: tls.cert,
+      key: tls.key,
+      ...(tls.ca === undefined ? {} : { ca: tls.ca }),
+      minVersion: tls.minVersion,
+      maxVersion: tls.maxVersion,
+      honorCipherOrder: tls.honorCipherOrder,
+      ...(tls.ecdhCurve === undefined ? {} : { ecdhCurve: tls.ecdhCurve }),
+      requestCert: type !== 'NoClientCert',
+      rejectUnauthorized: type === 'RequireAndVerifyClientCert',
+    },
+    handler,
+  );
+  if (type === 'NoClientCert' || type === 'RequestClientCert') return server;
+  server.on('secureConnection', (socket: TLSSocket) => {
+    const peer = socket.getPeerCertificate();
+    const given = peer !== null && Object.keys(peer).length > 0;
+    const refuse =
+      (type === 'RequireAnyClientCert' && !given) ||
+      (type === 'VerifyClientCertIfGiven' && given && !socket.authorized) ||
+      (tls.clientAllowedSans !== undefined &&
+        !(peer.subjectaltname ?? '')
+          .split(', ')
+          .some((san) => tls.clientAllowedSans!.includes(san.replace(/^[A-Za-z ]+:/, ''))));
+    if (refuse) socket.destroy();
+  });
+  return server;
 }

@@ -31,6 +31,8 @@ describe('aegis-sentinel', () => {
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^usage: aegis-sentinel \[flags\]/);
+    expect(help.stdout).toContain('  --web.config.file=FILE ');
+    expect(help.stdout).toContain('  --log.format=json|logfmt ');
     const version = await cli(['--version']);
     expect(version.stdout).toMatch(
       /^aegis-sentinel, version 0\.1\.0 \(revision: [^)]+\)\n {2}node: v20\./,

@@ -1,25 +1,20 @@
-/** web.tls_cert_file / web.tls_key_file: the agent speaks HTTPS, with the operator's certificate. */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+/**
+ * The deprecated web.tls_cert_file / web.tls_key_file: the agent still speaks HTTPS with
+ * the operator's certificate (web-config.test.ts covers --web.config.file).
+ */
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AegisSentinel } from '../../src/index.js';
 import { silentLogger } from '../../src/logger.js';
+import { throwawayCertificate } from './support/certificate.js';
 
-const run = promisify(execFile);
 let dir: string;
 let sentinel: AegisSentinel;
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'aegis-tls-'));
-  await run('openssl', [
-    ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
-    ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1'],
-    ...['-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'],
-  ]);
+  ({ dir } = await throwawayCertificate());
   sentinel = new AegisSentinel(
     {
       web: {

@@ -17,6 +17,16 @@ describe('parseFlags', () => {
     });
   });
 
+  it('spells web.config_file as the Prometheus ecosystem does, --web.config.file', () => {
+    expect(
+      parseFlags(['--web.config.file=web.yml', '--web.telemetry-path=/m', '--log.format=logfmt'])
+        .overrides,
+    ).toEqual({
+      web: { config_file: 'web.yml', telemetry_path: '/m' },
+      log: { format: 'logfmt' },
+    });
+  });
+
   it('reads numbers and booleans as such', () => {
     const flags = parseFlags([
       '--detection.isolation-n-estimators=200',

@@ -28,6 +28,17 @@ describe('validateConfig', () => {
     expect(config.recovery.action_timeout).toBe(120);
     expect(config.web.listen_address).toBe(':8737');
     expect(config.log.level).toBe('info');
+    expect(config.log.format).toBe('json');
+    expect(config.web.telemetry_path).toBe('/metrics');
+  });
+
+  it('refuses a telemetry path that is not a path or is taken', () => {
+    expect(problemsOf({ web: { telemetry_path: 'metrics' } })).toEqual([
+      'web.telemetry_path: expected a path starting with /, like /metrics',
+    ]);
+    expect(problemsOf({ web: { telemetry_path: '/heal' } })).toEqual([
+      "web.telemetry_path: /heal is already one of the agent's own paths",
+    ]);
   });
 
   it('turns a bare URL into an endpoint with defaults', () => {

@@ -1,9 +1,20 @@
+import { once } from 'node:events';
+import {
+  createServer,
+  get,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type RequestListener,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { WebhookHandler } from '../../../src/heal/webhook-handler.js';
 import { sendJson } from '../../../src/http/json-response.js';
-import { createApp } from '../../../src/http/app.js';
+import { createApp, type AppOptions } from '../../../src/http/app.js';
+import { BasicAuth } from '../../../src/http/basic-auth.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ExpositionRenderer } from '../../../src/metrics/exposition.js';
 import { registerProbeMetrics } from '../../../src/metrics/probe-metrics.js';
@@ -11,7 +22,11 @@ import { capturingLogger } from '../../support/capturing-logger.js';
 import { expectInternalError } from '../../support/internal-error.js';
 import { snapshotFixture } from '../support/snapshot-fixture.js';
 
-function app(health = { healthy: true } as { healthy: boolean; reason?: string }) {
+function app(
+  health = { healthy: true } as { healthy: boolean; reason?: string },
+  telemetryPath?: string,
+  extra: Partial<AppOptions> = {},
+) {
   const registry = new Registry();
   registerProbeMetrics(registry, () => snapshotFixture());
   const heal: WebhookHandler = (req, res) => {
@@ -23,7 +38,33 @@ function app(health = { healthy: true } as { healthy: boolean; reason?: string }
     health: () => health,
     logger: silentLogger(),
     heal,
+    ...(telemetryPath === undefined ? {} : { telemetryPath }),
+    ...extra,
   });
+}
+
+/** alice's password is alice123 (a libxcrypt hash, cost 4 to keep the test fast). */
+const USERS = { alice: '$2b$04$xdGSvGEJIfzPGRQb8CbQD.Rf.AyWloPhmIDx8nl9ukrWjz/iesCoS' };
+
+/** GET `path` through a real socket, the body as it came off the wire (not unzipped). */
+async function rawGet(
+  listener: RequestListener,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  const server = createServer(listener).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const response = await new Promise<IncomingMessage>((resolve, reject) =>
+      get({ host: '127.0.0.1', port, path, headers }, resolve).on('error', reject),
+    );
+    const chunks: Buffer[] = [];
+    for await (const chunk of response) chunks.push(chunk as Buffer);
+    return { headers: response.headers, body: Buffer.concat(chunks) };
+  } finally {
+    server.close();
+  }
 }
 
 describe('HTTP app', () => {
@@ -42,6 +83,60 @@ describe('HTTP app', () => {
       'application/openmetrics-text; version=1.0.0; charset=utf-8',
     );
     expect(response.text.endsWith('# EOF\n')).toBe(true);
+  });
+
+  it('gzips the exposition when the scraper accepts gzip, as Prometheus does', async () => {
+    const plain = await request(app()).get('/metrics').set('accept-encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.text).toContain('aegis_probe_success{target="api"} 0\n');
+    const zipped = await rawGet(app(), '/metrics', { 'accept-encoding': 'gzip, deflate' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(zipped.headers.vary).toBe('Accept, Accept-Encoding');
+    expect(gunzipSync(zipped.body).toString()).toBe(plain.text);
+    const refused = await request(app()).get('/metrics').set('accept-encoding', 'gzip;q=0');
+    expect(refused.headers['content-encoding']).toBeUndefined();
+  });
+
+  it('serves the exposition at web.telemetry_path instead of /metrics', async () => {
+    const moved = app(undefined, '/internal/metrics');
+    expect((await request(moved).get('/internal/metrics')).text).toContain('aegis_probe_success');
+    expect((await request(moved).get('/metrics')).status).toBe(404);
+    expect((await request(moved).post('/internal/metrics')).headers.allow).toBe('GET, HEAD');
+  });
+
+  it('asks every path for basic auth when the web configuration has users', async () => {
+    const secured = app(undefined, undefined, { basicAuth: new BasicAuth(USERS) });
+    for (const path of ['/', '/metrics', '/status', '/healthz', '/nope']) {
+      const refused = await request(secured).get(path);
+      expect(refused.status, path).toBe(401);
+      expect(refused.headers['www-authenticate']).toBe(
+        'Basic realm="aegis-sentinel", charset="UTF-8"',
+      );
+    }
+    expect((await request(secured).get('/metrics').auth('alice', 'wrong')).status).toBe(401);
+    expect((await request(secured).get('/metrics').auth('mallory', 'alice123')).status).toBe(401);
+    expect((await request(secured).get('/metrics').auth('alice', 'alice123')).status).toBe(200);
+  });
+
+  it("leaves POST /heal to the healer's bearer token, unless the healer has none", async () => {
+    const secured = app(undefined, undefined, { basicAuth: new BasicAuth(USERS) });
+    expect((await request(secured).post('/heal').send({})).status).toBe(202);
+    expect((await request(secured).get('/heal')).status).toBe(401);
+    const open = app(undefined, undefined, {
+      basicAuth: new BasicAuth(USERS),
+      healHasOwnAuth: false,
+    });
+    expect((await request(open).post('/heal').send({})).status).toBe(401);
+    expect((await request(open).post('/heal').auth('alice', 'alice123').send({})).status).toBe(202);
+  });
+
+  it("adds the web configuration's headers to every response", async () => {
+    const withHeaders = app(undefined, undefined, { headers: { 'X-Frame-Options': 'deny' } });
+    expect((await request(withHeaders).get('/metrics')).headers['x-frame-options']).toBe('deny');
+    expect((await request(withHeaders).post('/heal').send({})).headers['x-frame-options']).toBe(
+      'deny',
+    );
   });
 
   it('serves the status as JSON', async () => {
