@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { BCRYPT_HASH } from '../http/bcrypt.js';
+import { BCRYPT_HASH } from '../http/basic-auth.js';
 import { describeIssues } from './validate.js';
 import type { WebConfig } from './web.js';
 import { parseYaml, readYamlFile } from './yaml-file.js';

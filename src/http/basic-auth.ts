@@ -5,7 +5,10 @@
  * scraper sending the same credentials every 15 s pays for bcrypt once.
  */
 import { createHash } from 'node:crypto';
-import { blowfishInitialWords, bcryptVerify } from './bcrypt.js';
+import bcrypt from 'bcryptjs';
+
+/** A bcrypt hash as htpasswd and exporter-toolkit write them: `$2a$`, `$2b$` or `$2y$`, cost 4 to 31. */
+export const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
 /** The hash of a random password, forgotten (cost 10, as htpasswd -B makes them), checked for unknown users to spend the same time. */
 const DUMMY_HASH = '$2b$10$ejCxRxyi8N4Mz.cKlwYy3eoEpW.0bdfutpl1dXtzjWMUl7XDw7bvq';
@@ -19,7 +22,6 @@ export class BasicAuth {
 
   constructor(users: Record<string, string>) {
     this.#users = new Map(Object.entries(users));
-    blowfishInitialWords(); // computed now rather than during the first request
   }
 
   /** Whether the `Authorization` header carries a known user and the right password. */
@@ -38,7 +40,7 @@ export class BasicAuth {
       .digest('base64');
     let ok = this.#cache.get(key);
     if (ok === undefined) {
-      ok = bcryptVerify(password, hash) && known !== undefined;
+      ok = bcrypt.compareSync(password, hash) && known !== undefined;
       const oldest = this.#cache.keys().next();
       if (this.#cache.size >= CACHE_SIZE && !oldest.done) this.#cache.delete(oldest.value);
       this.#cache.set(key, ok);
