@@ -14,7 +14,7 @@ import type { WebhookHandler } from '../heal/webhook-handler.js';
 import type { Logger } from '../logger.js';
 import { answerInternalError } from './json-response.js';
 import type { ExpositionRenderer } from '../metrics/exposition.js';
-import { landingPage } from './landing-page.js';
+import { serveLandingPage } from './landing-page.js';
 
 export interface Health {
   healthy: boolean;
@@ -64,9 +64,7 @@ function createExpressApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/', (_req, res) => {
-    res.type('html').send(landingPage());
-  });
+  app.get('/', serveLandingPage(options));
 
   app.get('/metrics', async (req: Request, res: Response) => {
     const exposition = await renderer.render(req.get('accept'));
