@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs the real peers the integration, services and e2e tiers run against: podman as
 # the Docker-API engine (test/support/podman.ts), Redis, the Prometheus tools, and
-# openssl for the TLS test's throwaway certificate. Idempotent:
+# openssl for the TLS test's throwaway certificate, and chromium, which renders the landing
+# page headless (test/integration/landing-page.test.ts). Idempotent:
 # when every binary is already present apt is not touched at all, which keeps CI fast.
 set -euo pipefail
 
 packages=(
   podman runc busybox-static redis-server
   prometheus prometheus-alertmanager prometheus-node-exporter docker-compose
-  openssl
+  openssl chromium
 )
 
 static_busybox_present() {
@@ -20,7 +21,7 @@ static_busybox_present() {
 missing() {
   local binary
   for binary in podman runc conmon redis-server prometheus promtool \
-    prometheus-alertmanager amtool prometheus-node-exporter docker-compose tar openssl; do
+    prometheus-alertmanager amtool prometheus-node-exporter docker-compose tar openssl chromium; do
     command -v "$binary" >/dev/null 2>&1 || echo "$binary"
   done
   static_busybox_present || echo "static /bin/busybox"

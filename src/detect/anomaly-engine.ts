@@ -43,6 +43,16 @@ export interface AnomalyEngineStatus {
   top_series: SeriesLabels | null;
   /** Series being judged. */
   series: number;
+  /** The series (and `host`) anomalous now, highest score first. */
+  anomalous: CurrentAnomaly[];
+}
+
+/** A series anomalous now: since its onset, with its peak score since then (as exported). */
+export interface CurrentAnomaly {
+  series: SeriesLabels;
+  /** ISO time of the onset. */
+  since: string;
+  score: number;
 }
 
 /** The test with the largest score: the one blamed for the series' onset. */
@@ -64,7 +74,7 @@ export class AnomalyEngine {
   /** Every series whose source was listed in the last round, by key. */
   readonly #ids = new Map<string, SeriesId>();
   /** Series (and `host`) anomalous after the last round, by key. */
-  readonly #anomalous = new Set<string>();
+  readonly #anomalous = new Map<string, { id: SeriesId; sinceMs: number; score: number }>();
   /** Series exported to /metrics (they have varied at least once). */
   readonly #exported = new Set<string>();
   /** Detectors whose ready gauge is already 1. */
@@ -83,6 +93,7 @@ export class AnomalyEngine {
     this.#trainer = options.trainer ?? new WorkerForestTrainer(options.logger);
     this.#core = new DetectorCore(options.config, this.#trainer);
     this.#hold = new ScoreHold(options.config.anomaly_hold);
+    this.#metrics.initOnsets(HOST_SERIES);
   }
 
   /** Restores saved state when configured; a missing, corrupt or incompatible file is logged, never thrown. */
@@ -219,6 +230,8 @@ export class AnomalyEngine {
     // A series that has only ever had one value (a full disk that never changes, a
     // probe that always succeeds) is judged but not exported until it moves.
     if (!detector?.varied) return anomalous;
+    // Its onset counter starts at 0, so that increase() counts the series' first onset.
+    if (!this.#exported.has(key)) this.#metrics.initOnsets(id);
     this.#exported.add(key);
     for (const [name, value] of exported) this.#metrics.setScore(id, name, value);
     this.#metrics.setAnomalous(id, anomalous);
@@ -266,8 +279,10 @@ export class AnomalyEngine {
     timestampMs: number,
     top?: SeriesId | null,
   ): void {
-    const was = this.#anomalous.has(key);
-    if (was === is) return;
+    const current = this.#anomalous.get(key);
+    // While held, the exported scores keep their peak since the onset.
+    if (current && is) current.score = Math.max(current.score, score);
+    if ((current !== undefined) === is) return;
     const event: AnomalyEvent = {
       kind: is ? 'onset' : 'resolved',
       series: id,
@@ -286,7 +301,7 @@ export class AnomalyEngine {
     };
     const text = seriesText(id);
     if (is) {
-      this.#anomalous.add(key);
+      this.#anomalous.set(key, { id, sinceMs: timestampMs, score });
       this.#metrics.countOnset(id);
       if (id === HOST_SERIES) this.#onsets += 1;
       this.#logger.warn({ event: 'anomaly_detected', ...fields }, `anomaly in ${text}`);
@@ -319,6 +334,13 @@ export class AnomalyEngine {
       host_score: this.#last?.composite ?? 0,
       top_series: top ? seriesLabels(top) : null,
       series: this.#exported.size,
+      anomalous: [...this.#anomalous.values()]
+        .map(({ id, sinceMs, score }) => ({
+          series: seriesLabels(id),
+          since: new Date(sinceMs).toISOString(),
+          score,
+        }))
+        .sort((a, b) => b.score - a.score),
     };
   }
 

@@ -82,6 +82,11 @@ export class DetectionMetrics {
     this.anomalous.set(seriesLabels(id), anomalous ? 1 : 0);
   }
 
+  /** Exports a series' onset counter at 0 before its first onset. */
+  initOnsets(id: SeriesId): void {
+    this.onsets.inc(seriesLabels(id), 0);
+  }
+
   countOnset(id: SeriesId): void {
     this.onsets.inc(seriesLabels(id));
   }

@@ -31,7 +31,7 @@ export interface HealMetrics {
 }
 
 /**
- * Counters start at 0 for every label value they can take: a series that first appears
+ * Counters (and the duration histogram) start at 0 for every label value they can take: a series that first appears
  * at 1 hides its first event from increase() and rate(), so an alert on the first
  * failed action would not fire.
  */
@@ -40,6 +40,8 @@ export function registerHealMetrics(registry: Registry): HealMetrics {
   for (const status of NOTIFICATION_STATUSES) metrics.notifications.inc({ status }, 0);
   for (const action of ACTIONS) {
     for (const result of ACTION_RESULTS) metrics.actions.inc({ action, result }, 0);
+    // The duration histogram too: otherwise rate() never sees an action's first runs.
+    metrics.duration.zero({ action });
   }
   for (const reason of SKIP_REASONS) metrics.skips.inc({ reason }, 0);
   return metrics;

@@ -23,7 +23,7 @@ import type { Logger } from '../logger.js';
 import type { BasicAuth } from './basic-auth.js';
 import { answerInternalError, sendJson } from './json-response.js';
 import type { ExpositionRenderer } from '../metrics/exposition.js';
-import { landingPage } from './landing-page.js';
+import { serveLandingPage } from './landing-page.js';
 
 export interface Health {
   healthy: boolean;
@@ -98,9 +98,7 @@ function createExpressApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
 
-  app.get('/', (_req, res) => {
-    res.type('html').send(landingPage());
-  });
+  app.get('/', serveLandingPage(options));
 
   app.get(telemetryPath, async (req: Request, res: Response) => {
     const exposition = await renderer.render(req.get('accept'));

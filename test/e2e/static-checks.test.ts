@@ -124,36 +124,43 @@ describe('Grafana', () => {
     title: string;
     type: string;
     datasource?: { type: string; uid: string };
-    targets?: { expr: string; datasource?: { uid: string } }[];
+    targets?: { expr: string; datasource?: { type: string; uid: string } }[];
     panels?: Panel[];
   }
 
-  it('every panel and query of the dashboard uses the provisioned datasource', async () => {
-    const provisioned = await yamlFile<{ datasources: { uid: string; type: string }[] }>(
-      'grafana',
-      'provisioning',
-      'datasources',
-      'prometheus.yml',
-    );
+  // Importing into another Grafana must work, so no panel names a data source uid: each
+  // queries the dashboard's `datasource` variable, which starts on the default data
+  // source, and the provisioned Prometheus is the default.
+  it('every panel and query of the dashboard uses the data source variable, which provisioning fills', async () => {
+    const provisioned = await yamlFile<{
+      datasources: { uid: string; type: string; isDefault?: boolean }[];
+    }>('grafana', 'provisioning', 'datasources', 'prometheus.yml');
     const [source] = provisioned.datasources;
     expect(source?.type).toBe('prometheus');
-    const dashboard = JSON.parse(
-      await readFile(at('grafana', 'dashboards', 'aegis-sentinel.json'), 'utf8'),
-    ) as { panels: Panel[]; templating: { list: { datasource?: { uid: string } }[] } };
+    expect(source?.isDefault).toBe(true);
+    const text = await readFile(at('grafana', 'dashboards', 'aegis-sentinel.json'), 'utf8');
+    expect(text).not.toContain(source?.uid);
+    const dashboard = JSON.parse(text) as {
+      panels: Panel[];
+      templating: {
+        list: { name: string; type: string; query?: unknown; datasource?: { uid: string } }[];
+      };
+    };
+    const [variable, ...others] = dashboard.templating.list;
+    expect(variable).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus' });
+    const variableSource = { type: 'prometheus', uid: '${datasource}' };
     const panels = dashboard.panels.flatMap((panel) => [panel, ...(panel.panels ?? [])]);
     const queried = panels.filter((panel) => panel.type !== 'row');
     expect(queried.length).toBeGreaterThan(20);
     for (const panel of queried) {
-      expect(panel.datasource, panel.title).toEqual({ type: 'prometheus', uid: source?.uid });
+      expect(panel.datasource, panel.title).toEqual(variableSource);
       expect(panel.targets?.length, panel.title).toBeGreaterThan(0);
       for (const target of panel.targets ?? []) {
-        expect(target.datasource?.uid, panel.title).toBe(source?.uid);
+        expect(target.datasource, panel.title).toEqual(variableSource);
         expect(target.expr, panel.title).not.toBe('');
       }
     }
-    for (const variable of dashboard.templating.list) {
-      expect(variable.datasource?.uid).toBe(source?.uid);
-    }
+    for (const other of others) expect(other.datasource, other.name).toEqual(variableSource);
   });
 
   it('the dashboard provider reads the folder that compose mounts the dashboards in', async () => {

@@ -138,6 +138,7 @@ describe('AnomalyEngine', () => {
     const labels = { series: 'probe_duration_seconds', target: 'api' };
     const events: [number, AnomalyEvent][] = [];
     const exported: Record<number, { score: number; host: number; anomalous: number }> = {};
+    const now: Record<number, ReturnType<AnomalyEngine['status']>['anomalous']> = {};
     for (let i = 0; i < values.length; i += 1) {
       const snapshot = { ...probeSnapshot(i, values[i] as number), timestamp_ms: at(i) };
       for (const event of e.observe(snapshot)) events.push([i, event]);
@@ -146,6 +147,7 @@ describe('AnomalyEngine', () => {
         host: (await gauge('aegis_anomaly_score', { series: 'host', detector: 'composite' })) ?? 0,
         anomalous: (await gauge('aegis_anomalous', labels)) ?? 0,
       };
+      now[i] = e.status().anomalous;
     }
     const series = events.filter(([, ev]) => ev.series.name === labels.series);
     expect(series.map(([i, ev]) => [i, ev.kind])).toEqual([
@@ -161,6 +163,22 @@ describe('AnomalyEngine', () => {
       expect(exported[i]?.host).toBeGreaterThan(1);
       expect(exported[i]?.anomalous).toBe(1);
     }
+    // /status lists the series anomalous now, since the onset, with the exported (held) score.
+    expect(now[onset - 1]).toEqual([]);
+    const since = new Date(at(onset)).toISOString();
+    for (const i of [onset, onset + 12]) {
+      const listed = now[i] ?? [];
+      expect(listed).toHaveLength(2);
+      expect(listed).toContainEqual({ series: labels, since, score: peak });
+      expect(listed).toContainEqual({
+        series: { series: 'host' },
+        since,
+        score: exported[i]?.host,
+      });
+      const scores = listed.map((anomaly) => anomaly.score);
+      expect(scores).toEqual([...scores].sort((x, y) => y - x));
+    }
+    expect(now[onset + 13]).toEqual([]);
     expect(exported[onset + 10]?.score).toBeGreaterThan(1); // t + 50 s
     expect(exported[onset + 13]?.score).toBeLessThan(1);
     expect(exported[onset + 13]?.anomalous).toBe(0);
@@ -188,6 +206,19 @@ describe('AnomalyEngine', () => {
       [351, 'onset'],
       [352, 'resolved'],
     ]);
+    await e.stop();
+  });
+
+  it('exports each onset counter at 0 before its first onset, so increase() sees that onset', async () => {
+    const { engine: e, registry } = engine();
+    const text = async () => registry.metrics();
+    expect(await text()).toContain('aegis_anomalies_detected_total{series="host"} 0');
+    latencies(100, 1000).forEach((v, i) => e.observe(probeSnapshot(i, v)));
+    expect(await text()).toContain(
+      'aegis_anomalies_detected_total{series="probe_duration_seconds",target="api"} 0',
+    );
+    // probe_success never varied: not exported, counter included.
+    expect(await text()).not.toMatch(/aegis_anomalies_detected_total\{series="probe_success"/);
     await e.stop();
   });
 
