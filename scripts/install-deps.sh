@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Installs the real peers the integration, services and e2e tiers run against: podman as
 # the Docker-API engine (test/support/podman.ts), Redis, the Prometheus tools, and
-# openssl for the TLS test's throwaway certificate, and chromium, which renders the landing
-# page headless (test/integration/landing-page.test.ts). Idempotent:
+# openssl for the TLS test's throwaway certificate; chromium, which renders the landing
+# page headless (test/integration/landing-page.test.ts); for the image tier, debootstrap
+# (the stand-in base images, scripts/image-standins.sh) and podman's network stack with
+# its DNS (netavark, aardvark-dns: compose services find each other by name). Idempotent:
 # when every binary is already present apt is not touched at all, which keeps CI fast.
 set -euo pipefail
 
 packages=(
   podman runc busybox-static redis-server
   prometheus prometheus-alertmanager prometheus-node-exporter docker-compose
-  openssl chromium
+  openssl chromium debootstrap netavark aardvark-dns
 )
 
 static_busybox_present() {
@@ -21,7 +23,8 @@ static_busybox_present() {
 missing() {
   local binary
   for binary in podman runc conmon redis-server prometheus promtool \
-    prometheus-alertmanager amtool prometheus-node-exporter docker-compose tar openssl chromium; do
+    prometheus-alertmanager amtool prometheus-node-exporter docker-compose tar openssl chromium \
+    debootstrap /usr/lib/podman/netavark /usr/lib/podman/aardvark-dns; do
     command -v "$binary" >/dev/null 2>&1 || echo "$binary"
   done
   static_busybox_present || echo "static /bin/busybox"

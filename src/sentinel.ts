@@ -113,7 +113,7 @@ export class AegisSentinel implements AsyncDisposable {
     const { monitoring } = this.config;
     const collectors: Collectors = {};
     if (monitoring.enable_host_monitoring)
-      collectors.host = new HostCollector({ config: monitoring });
+      collectors.host = new HostCollector({ config: monitoring, paths: this.config.path });
     if (monitoring.enable_endpoint_monitoring && monitoring.api_endpoints.length > 0) {
       collectors.endpoints = new EndpointCollector({
         endpoints: monitoring.api_endpoints,

@@ -1,6 +1,7 @@
 /** The whole configuration: one typed object, every field documented with its default. */
 import { z } from 'zod';
 import { detectionSchema } from './detection.js';
+import { pathSchema } from './host-paths.js';
 import { logSchema } from './log.js';
 import { monitoringSchema } from './monitoring.js';
 import { recoverySchema } from './recovery.js';
@@ -10,6 +11,7 @@ export const configSchema = z.strictObject({
   web: webSchema.prefault({}),
   log: logSchema.prefault({}),
   monitoring: monitoringSchema.prefault({}),
+  path: pathSchema.prefault({}),
   detection: detectionSchema.prefault({}),
   recovery: recoverySchema.prefault({}),
 });

@@ -69,6 +69,9 @@ export interface PodmanEngine {
   dir: string;
   /** Runs podman against this engine's private storage; rejects on a non-zero exit. */
   podman(args: string[]): Promise<CommandOutput>;
+  /** The podman command line (`podman --root …`) and environment of `podman()`, for scripts. */
+  command: string[];
+  env: NodeJS.ProcessEnv;
   /** `podman run -d` of the busybox image; resolves to the container id. */
   run(spec: ContainerSpec): Promise<string>;
   /** Removes every container, stops the API service and deletes the temp dir. Idempotent. */
@@ -105,6 +108,8 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
     dockerHost: `unix://${socketPath}`,
     dir,
     podman,
+    command: ['podman', ...globalArgs],
+    env,
     run: async (spec) => (await podman(runArgs(spec))).stdout.trim(),
     stop: () => {
       stopping ??= (async () => {

@@ -1,11 +1,14 @@
 /**
  * The host collector: CPU, memory, load, boot time, and (when enabled) filesystems,
- * disk I/O and network, read straight from /proc and statfs with async I/O.
+ * disk I/O and network, read straight from /proc and statfs with async I/O. Every /proc
+ * read goes under `path.procfs` and every statfs under `path.rootfs`, so a container with
+ * the host's filesystems mounted (node_exporter's `--path.*` flags) reports the host.
  * systeminformation is not used on this path: see the README's design notes for the
  * measurement of its event-loop blocking.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { HostPathsConfig } from '../../config/host-paths.js';
 import type { MonitoringConfig } from '../../config/monitoring.js';
 import type { HostSnapshot } from '../snapshot.js';
 import { parseDiskstats } from './proc-diskstats.js';
@@ -13,7 +16,7 @@ import { parseLoadavg } from './proc-loadavg.js';
 import { parseMeminfo } from './proc-meminfo.js';
 import { parseNetDev } from './proc-net-dev.js';
 import { parseProcStat } from './proc-stat.js';
-import { parseMounts, readFilesystemStats } from './mounts.js';
+import { parseMounts, readFilesystemStats, stripRootfs } from './mounts.js';
 
 /** How long one statfs may take before its mount is left out of the round. */
 const STATFS_TIMEOUT_MS = 1000;
@@ -28,12 +31,13 @@ export interface HostCollectorOptions {
     | 'network_devices_exclude'
     | 'disk_devices_exclude'
   >;
-  /** Root of the proc filesystem; tests point it at a fixture tree. @default /proc */
-  procRoot?: string;
+  /** Where the host's proc and root filesystems are (`path.procfs`, `path.rootfs`). @default /proc and / */
+  paths?: Partial<Pick<HostPathsConfig, 'procfs' | 'rootfs'>>;
 }
 
 export class HostCollector {
-  readonly #procRoot: string;
+  readonly #procfs: string;
+  readonly #rootfs: string;
   readonly #network: boolean;
   readonly #disk: boolean;
   readonly #excludeFstypes: RegExp;
@@ -43,7 +47,8 @@ export class HostCollector {
 
   constructor(options: HostCollectorOptions) {
     const { config } = options;
-    this.#procRoot = options.procRoot ?? '/proc';
+    this.#procfs = options.paths?.procfs ?? '/proc';
+    this.#rootfs = options.paths?.rootfs ?? '/';
     this.#network = config.enable_network_monitoring;
     this.#disk = config.enable_disk_monitoring;
     this.#excludeFstypes = new RegExp(config.filesystem_fstypes_exclude);
@@ -53,14 +58,17 @@ export class HostCollector {
   }
 
   async collect(): Promise<HostSnapshot> {
-    const read = (path: string) => readFile(join(this.#procRoot, path), 'utf8');
+    const read = (path: string) => readFile(join(this.#procfs, path), 'utf8');
     const [stat, meminfo, loadavg, netDev, diskstats, mounts] = await Promise.all([
       read('stat'),
       read('meminfo'),
       read('loadavg'),
       this.#network ? read('net/dev') : undefined,
       this.#disk ? read('diskstats') : undefined,
-      this.#disk ? read('self/mounts') : undefined,
+      // PID 1's mounts, as node_exporter reads them: with the host's procfs mounted in a
+      // container (and --pid=host) they are the host's, where `self` would be the
+      // container's. Its own mounts when PID 1's cannot be read.
+      this.#disk ? read('1/mounts').catch(() => read('self/mounts')) : undefined,
     ]);
     const { cpus, boot_time_seconds } = parseProcStat(stat);
     const snapshot: HostSnapshot = {
@@ -72,8 +80,10 @@ export class HostCollector {
     if (netDev !== undefined) snapshot.network = parseNetDev(netDev, this.#excludeNetDevices);
     if (diskstats !== undefined) snapshot.disks = parseDiskstats(diskstats, this.#excludeDisks);
     if (mounts !== undefined) {
-      const entries = parseMounts(mounts, this.#excludeFstypes, this.#excludeMountpoints);
-      snapshot.filesystems = await readFilesystemStats(entries, STATFS_TIMEOUT_MS);
+      const entries = parseMounts(mounts, this.#excludeFstypes, this.#excludeMountpoints, (path) =>
+        stripRootfs(path, this.#rootfs),
+      );
+      snapshot.filesystems = await readFilesystemStats(entries, STATFS_TIMEOUT_MS, this.#rootfs);
     }
     return snapshot;
   }

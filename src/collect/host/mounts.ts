@@ -1,5 +1,6 @@
-/** Mounted filesystems (/proc/self/mounts) and their usage (statfs). */
+/** Mounted filesystems (/proc/1/mounts) and their usage (statfs). */
 import { statfs } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { FilesystemStats } from '../snapshot.js';
 
 export interface MountEntry {
@@ -15,11 +16,28 @@ function unescapeMountField(field: string): string {
   );
 }
 
-/** Parses /proc/self/mounts, dropping excluded types and mount points and repeated mount points. */
+/**
+ * A mount point as reported: with the rootfs prefix removed (`/host/var` under rootfs
+ * `/host` is `/var`, `/host` itself is `/`), as node_exporter strips `--path.rootfs`.
+ * Paths outside the prefix (the host's own, read through --pid=host) are kept as they are.
+ */
+export function stripRootfs(mountpoint: string, rootfs: string): string {
+  const prefix = rootfs.replace(/\/+$/, '');
+  if (prefix === '') return mountpoint;
+  if (mountpoint === prefix) return '/';
+  return mountpoint.startsWith(`${prefix}/`) ? mountpoint.slice(prefix.length) : mountpoint;
+}
+
+/**
+ * Parses a mounts file (/proc/PID/mounts), dropping excluded types and mount points and
+ * repeated mount points. `reported` maps a mount point to the path reported (and matched
+ * against the exclusions): the rootfs prefix stripped.
+ */
 export function parseMounts(
   text: string,
   excludeFstypes: RegExp,
   excludeMountpoints: RegExp,
+  reported: (mountpoint: string) => string = (mountpoint) => mountpoint,
 ): MountEntry[] {
   const seen = new Set<string>();
   const mounts: MountEntry[] = [];
@@ -28,7 +46,7 @@ export function parseMounts(
     if (!device || !mountpoint || !fstype) continue;
     const entry = {
       device: unescapeMountField(device),
-      mountpoint: unescapeMountField(mountpoint),
+      mountpoint: reported(unescapeMountField(mountpoint)),
       fstype,
     };
     if (excludeFstypes.test(entry.fstype) || excludeMountpoints.test(entry.mountpoint)) continue;
@@ -40,13 +58,15 @@ export function parseMounts(
 }
 
 /**
- * statfs for each mount, concurrently. A mount whose statfs fails or does not answer
- * within `timeoutMs` (a hung network filesystem) is left out of this round rather
- * than stalling the collector, as node_exporter's mount timeout does.
+ * statfs for each mount (its mount point under `rootfs`), concurrently. A mount whose
+ * statfs fails or does not answer within `timeoutMs` (a hung network filesystem) is left
+ * out of this round rather than stalling the collector, as node_exporter's mount timeout
+ * does.
  */
 export async function readFilesystemStats(
   mounts: readonly MountEntry[],
   timeoutMs: number,
+  rootfs = '/',
 ): Promise<FilesystemStats[]> {
   const results = await Promise.all(
     mounts.map(async (mount): Promise<FilesystemStats | undefined> => {
@@ -55,7 +75,7 @@ export async function readFilesystemStats(
         timer = setTimeout(resolve, timeoutMs, undefined);
       });
       try {
-        const stats = await Promise.race([statfs(mount.mountpoint), timeout]);
+        const stats = await Promise.race([statfs(join(rootfs, mount.mountpoint)), timeout]);
         if (!stats) return undefined;
         return {
           ...mount,

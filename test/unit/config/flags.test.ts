@@ -27,6 +27,18 @@ describe('parseFlags', () => {
     });
   });
 
+  it("takes node_exporter's --path.procfs, --path.sysfs and --path.rootfs", () => {
+    const flags = parseFlags([
+      '--path.procfs=/host/proc',
+      '--path.sysfs',
+      '/host/sys',
+      '--path.rootfs=/host',
+    ]);
+    expect(flags.overrides).toEqual({
+      path: { procfs: '/host/proc', sysfs: '/host/sys', rootfs: '/host' },
+    });
+  });
+
   it('reads numbers and booleans as such', () => {
     const flags = parseFlags([
       '--detection.isolation-n-estimators=200',

@@ -18,6 +18,7 @@ describe('resolveConfigPaths', () => {
           },
           detection: { state_file: 'data/state.json' },
           monitoring: { api_endpoints: ['http://x/'] },
+          path: { procfs: 'fake/proc', rootfs: '/host' },
         },
         '/etc/aegis',
       ),
@@ -34,6 +35,7 @@ describe('resolveConfigPaths', () => {
       },
       detection: { state_file: '/etc/aegis/data/state.json' },
       monitoring: { api_endpoints: ['http://x/'] },
+      path: { procfs: '/etc/aegis/fake/proc', rootfs: '/host' },
     });
   });
 

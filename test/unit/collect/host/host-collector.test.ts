@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, statfs, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -27,7 +27,7 @@ beforeAll(async () => {
 
 function collector(overrides: Record<string, unknown> = {}) {
   const { monitoring } = validateConfig({ monitoring: overrides });
-  return new HostCollector({ config: monitoring, procRoot });
+  return new HostCollector({ config: monitoring, paths: { procfs: procRoot } });
 }
 
 describe('HostCollector', () => {
@@ -71,8 +71,54 @@ describe('HostCollector', () => {
   it('fails when a required file is missing, so the loop reports the collector as failed', async () => {
     const broken = new HostCollector({
       config: validateConfig({}).monitoring,
-      procRoot: join(procRoot, 'nowhere'),
+      paths: { procfs: join(procRoot, 'nowhere') },
     });
     await expect(broken.collect()).rejects.toThrow(/ENOENT/);
+  });
+
+  it('takes the mounts of PID 1 over its own, as node_exporter does', async () => {
+    const procfs = await mkdtemp(join(tmpdir(), 'aegis-proc-pid1-'));
+    for (const dir of ['net', 'self', '1']) await mkdir(join(procfs, dir));
+    for (const file of ['stat', 'meminfo', 'loadavg', 'net/dev', 'diskstats'])
+      await writeFile(join(procfs, file), '');
+    await writeFile(join(procfs, 'self/mounts'), '/dev/own /tmp ext4 rw 0 0\n');
+    await writeFile(join(procfs, '1/mounts'), '/dev/host / ext4 rw 0 0\n');
+    const host = await new HostCollector({
+      config: validateConfig({}).monitoring,
+      paths: { procfs },
+    }).collect();
+    expect(host.filesystems?.map((f) => [f.device, f.mountpoint])).toEqual([['/dev/host', '/']]);
+  });
+
+  it('statfs each mount under the rootfs and reports it without the rootfs prefix', async () => {
+    // A container's view with the host's / at /host: its mounts file lists the host's
+    // filesystems under /host (or, with --pid=host, as the host names them).
+    const rootfs = await mkdtemp(join(tmpdir(), 'aegis-rootfs-'));
+    await mkdir(join(rootfs, 'data'));
+    const procfs = await mkdtemp(join(tmpdir(), 'aegis-proc-rootfs-'));
+    for (const dir of ['net', 'self']) await mkdir(join(procfs, dir));
+    for (const file of ['stat', 'meminfo', 'loadavg', 'net/dev', 'diskstats'])
+      await writeFile(join(procfs, file), '');
+    await writeFile(
+      join(procfs, 'self/mounts'),
+      [
+        'overlay / overlay rw 0 0',
+        `/dev/vda ${rootfs} ext4 rw 0 0`,
+        '/dev/vdb /data xfs rw 0 0',
+        `/dev/vdc ${rootfs}/missing ext4 rw 0 0`,
+        `proc ${rootfs}/proc proc rw 0 0`,
+      ].join('\n'),
+    );
+    const host = await new HostCollector({
+      config: validateConfig({}).monitoring,
+      paths: { procfs, rootfs },
+    }).collect();
+    // /missing does not exist under the rootfs, so its statfs fails and it is left out.
+    expect(host.filesystems?.map((f) => [f.device, f.mountpoint])).toEqual([
+      ['/dev/vda', '/'],
+      ['/dev/vdb', '/data'],
+    ]);
+    const expected = await statfs(rootfs);
+    expect(host.filesystems?.[0]?.size_bytes).toBe(expected.blocks * expected.bsize);
   });
 });

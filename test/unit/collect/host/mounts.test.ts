@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parseMounts, readFilesystemStats } from '../../../../src/collect/host/mounts.js';
+import {
+  parseMounts,
+  readFilesystemStats,
+  stripRootfs,
+} from '../../../../src/collect/host/mounts.js';
 import { validateConfig } from '../../../../src/config/validate.js';
 
 const { monitoring } = validateConfig({});
@@ -42,5 +46,16 @@ describe('readFilesystemStats', () => {
     expect(root?.size_bytes).toBeGreaterThan(0);
     expect(root?.size_bytes).toBeGreaterThanOrEqual(root?.free_bytes ?? Infinity);
     expect(root?.free_bytes).toBeGreaterThanOrEqual(root?.avail_bytes ?? Infinity);
+  });
+});
+
+describe('stripRootfs', () => {
+  it('removes the rootfs prefix as node_exporter does, only at a path boundary', () => {
+    expect(stripRootfs('/host', '/host')).toBe('/');
+    expect(stripRootfs('/host/var/log', '/host')).toBe('/var/log');
+    expect(stripRootfs('/host/var', '/host/')).toBe('/var');
+    expect(stripRootfs('/hostile', '/host')).toBe('/hostile');
+    expect(stripRootfs('/var', '/host')).toBe('/var');
+    expect(stripRootfs('/var', '/')).toBe('/var');
   });
 });
