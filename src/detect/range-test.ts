@@ -65,7 +65,7 @@ export class RangeTest {
     if (n > 0) {
       const span = Math.max(this.#max - this.#min, spreadFloor(Math.max(-this.#min, this.#max)));
       const bar = (at: number): number =>
-        (span * this.#tolerance * (n - at < this.#quiet ? this.#quiet : 1)) / n;
+        (span * this.#tolerance * (n >= this.#quiet && n - at < this.#quiet ? this.#quiet : 1)) / n;
       this.#above = extend(this.#above, value > (this.#above?.bound ?? Infinity), {
         bound: this.#max,
         score: (value - this.#max) / bar(this.#maxAt),
