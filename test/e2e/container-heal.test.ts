@@ -53,8 +53,11 @@ beforeAll(async () => {
           })),
           docker_host: dockerHost,
         },
-        // Scores within the run, so that the dashboard's anomaly panels have data.
-        detection: { min_samples_for_detection: 10 },
+        // Scores within the run, so that the dashboard's anomaly panels have data. A killed
+        // container's probe_success is an anomaly too; its hold is scaled like every other
+        // interval of the run (1/15: 4 s for 1 m), so that it is over, as in production,
+        // before the humans' group_wait.
+        detection: { min_samples_for_detection: 10, anomaly_hold: '4s' },
         recovery: {
           // Only the Prometheus chain heals here: the agent's own loop would race it.
           enable_local_alerts: false,
