@@ -12,8 +12,11 @@ import type { DetectionConfig } from '../config/detection.js';
 import type { CoreState } from './detector-core.js';
 import { DetectorStateError } from './detect-errors.js';
 
-/** 3: the range, shape and seasonal tests replaced the z-score, MAD and seasonal-profile detectors. */
-export const STATE_VERSION = 3;
+/**
+ * 3: the range, shape and seasonal tests replaced the z-score, MAD and seasonal-profile detectors.
+ * 4: the forest's training rows are saved column by column (TrainingRowsState), not as a list of rows.
+ */
+export const STATE_VERSION = 4;
 
 /** The settings that give the saved state its shape, each with the value it was saved under. */
 type ShapingSettings = Partial<Record<ShapingKey, unknown>>;
