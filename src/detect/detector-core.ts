@@ -8,7 +8,13 @@
  */
 import type { DetectionConfig } from '../config/detection.js';
 import type { FitResult, ForestTrainer } from './forest-trainer.js';
-import { fitSeed, normalisedScore, plainTree, type ForestModel } from './isolation-forest.js';
+import {
+  fitSeed,
+  normalisedScore,
+  plainTree,
+  type ForestModel,
+  type IsolationTree,
+} from './isolation-forest.js';
 import { SeriesDetector, type SeriesScores, type SeriesState } from './series-detector.js';
 import { combine } from './composite.js';
 import { TrainingRows, type TrainingRowsState } from './training-rows.js';
@@ -162,6 +168,41 @@ export class DetectorCore {
     };
   }
 
+  /**
+   * The same state as save(), as JSON text in pieces that are each cheap to make, so
+   * that a save can yield to the event loop between them (see saveState). The
+   * training rows and the scalars are taken when the first piece is; each series as
+   * it is when its piece is taken (rounds may run in between: a series stepped since
+   * is saved as it is then, a series forgotten since is left out).
+   */
+  *saveText(): Generator<string> {
+    const head = {
+      rows: this.#rows,
+      last_forest_onset: this.#lastForestOnset,
+      since_fit: this.#sinceFit,
+      fits: this.#fits,
+    };
+    const forest = this.#forest;
+    const features = this.#features.saveText();
+    // Copies the rows now, whenever the caller takes the next piece.
+    const first = features.next();
+    yield `${JSON.stringify(head).slice(0, -1)},"features":`;
+    if (!first.done) yield first.value;
+    yield* features;
+    yield ',"forest":';
+    if (forest) yield* forestText(forest);
+    else yield 'null';
+    yield ',"series":{';
+    let comma = '';
+    for (const name of [...this.#series.keys()]) {
+      const detector = this.#series.get(name);
+      if (!detector) continue;
+      yield `${comma}${JSON.stringify(name)}:${JSON.stringify(detector.save())}`;
+      comma = ',';
+    }
+    yield '}}';
+  }
+
   restore(state: CoreState): void {
     for (const [name, saved] of Object.entries(state.series)) {
       const detector = new SeriesDetector(this.#config);
@@ -175,6 +216,15 @@ export class DetectorCore {
     this.#sinceFit = state.since_fit;
     this.#fits = state.fits;
   }
+}
+
+/** A forest as JSON text, a tree a piece. */
+function* forestText(forest: ForestModel): Generator<string> {
+  const { trees, ...rest } = forest;
+  yield `${JSON.stringify(rest).slice(0, -1)},"trees":[`;
+  for (let t = 0; t < trees.length; t += 1)
+    yield `${t > 0 ? ',' : ''}${JSON.stringify(plainTree(trees[t] as IsolationTree))}`;
+  yield ']}';
 }
 
 /** The row's features in the model's column order; a series absent this row counts as at its level (0). */

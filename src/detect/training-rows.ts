@@ -39,11 +39,29 @@ interface Column {
   lastPresent: number;
 }
 
+/**
+ * The rows held when a save began, kept without copying them: the columns of that
+ * moment, and each of those rows that a later push overwrote, stashed just before.
+ */
+interface Frozen {
+  /** The first row held then, and the number held. */
+  first: number;
+  rows: number;
+  names: string[];
+  columns: Column[];
+  /** Overwritten rows: row → values in `columns` order. */
+  stash: Map<number, Float64Array>;
+}
+
+/** Spare room in a fresh matrix buffer, so that a few new series do not need a new one. */
+const HEADROOM = 1.25;
+
 export class TrainingRows {
   readonly capacity: number;
   readonly #columns = new Map<string, Column>();
   /** Rows ever pushed; row r sits at slot r % capacity of every column. */
   #pushed = 0;
+  #frozen: Frozen | undefined;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -63,6 +81,14 @@ export class TrainingRows {
   push(features: ReadonlyMap<string, number>): void {
     const row = this.#pushed;
     const slot = row % this.capacity;
+    const frozen = this.#frozen;
+    const overwritten = row - this.capacity;
+    if (frozen && overwritten >= frozen.first) {
+      // A row a save in progress still has to write: keep it.
+      const kept = new Float64Array(frozen.columns.length);
+      frozen.columns.forEach((column, c) => (kept[c] = column.values[slot] as number));
+      frozen.stash.set(overwritten, kept);
+    }
     // The row leaving the window is the last of a column not present since: drop it.
     const oldestKept = row - this.capacity + 1;
     for (const [name, column] of this.#columns) {
@@ -89,10 +115,18 @@ export class TrainingRows {
     const columns = [...this.#columns.keys()].sort();
     const rows = this.size;
     const length = columns.length * rows;
+    // A fresh buffer costs its first touch (page faults: tens of ms for 16 MB), so it is
+    // sized for the full window and some more series, and handed back after each fit.
     const values =
       buffer && buffer.byteLength >= length * Float64Array.BYTES_PER_ELEMENT
         ? new Float64Array(buffer, 0, length)
-        : new Float64Array(length);
+        : new Float64Array(
+            new ArrayBuffer(
+              Math.ceil(columns.length * HEADROOM) * this.capacity * Float64Array.BYTES_PER_ELEMENT,
+            ),
+            0,
+            length,
+          );
     columns.forEach((name, c) => this.#copy(name, values, c * rows));
     return { values, rows, columns };
   }
@@ -120,6 +154,46 @@ export class TrainingRows {
   #columnState(name: string, values: Float64Array): TrainingColumnState {
     const column = this.#columns.get(name) as Column;
     return { values: Array.from(values), absent_for: this.#pushed - 1 - column.lastPresent };
+  }
+
+  /**
+   * The state as JSON text in pieces, a column a piece: a save can yield between them.
+   * The text is of the rows held when the first piece is taken, however many rows are
+   * pushed meanwhile: nothing is copied up front, but a push that would overwrite one
+   * of those rows keeps it first, until the text is finished (or abandoned).
+   */
+  *saveText(): Generator<string> {
+    if (this.#frozen) {
+      // Another save is still being written: this one copies what it needs now.
+      const copy = new TrainingRows(this.capacity);
+      copy.restore(this.save());
+      yield* copy.saveText();
+      return;
+    }
+    const names = [...this.#columns.keys()].sort();
+    const columns = names.map((name) => this.#columns.get(name) as Column);
+    const rows = this.size;
+    const last = this.#pushed - 1;
+    const absent = columns.map((column) => last - column.lastPresent);
+    const frozen: Frozen = { first: this.#pushed - rows, rows, names, columns, stash: new Map() };
+    this.#frozen = frozen;
+    try {
+      yield `{"rows":${rows},"columns":{`;
+      for (let c = 0; c < columns.length; c += 1) {
+        const ring = (columns[c] as Column).values;
+        const values = new Array<number>(rows);
+        for (let i = 0; i < rows; i += 1) {
+          const row = frozen.first + i;
+          const kept = frozen.stash.get(row);
+          values[i] = (kept ? kept[c] : ring[row % this.capacity]) as number;
+        }
+        const state: TrainingColumnState = { values, absent_for: absent[c] as number };
+        yield `${c > 0 ? ',' : ''}${JSON.stringify(names[c])}:${JSON.stringify(state)}`;
+      }
+      yield '}}';
+    } finally {
+      this.#frozen = undefined;
+    }
   }
 
   restore(state: TrainingRowsState): void {

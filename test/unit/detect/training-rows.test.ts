@@ -75,11 +75,12 @@ describe('TrainingRows', () => {
     expect([...store.matrix().values]).toEqual([2, 3, 4]);
   });
 
-  it('restores what it saved and goes on alike', () => {
+  it('restores what it saved, as JSON or as text in pieces, and goes on alike', () => {
     const rows = [...randomRows(90, 8)];
     const original = new TrainingRows(20);
     rows.slice(0, 60).forEach((row) => original.push(row));
     const saved = JSON.parse(JSON.stringify(original.save()));
+    expect(JSON.parse([...original.saveText()].join(''))).toEqual(saved);
     const restored = new TrainingRows(20);
     restored.restore(saved);
     expect(restored.matrix()).toEqual(original.matrix());
@@ -88,5 +89,27 @@ describe('TrainingRows', () => {
       restored.push(row);
       expect(restored.matrix()).toEqual(original.matrix());
     }
+  });
+
+  it('saves the rows of the moment its text was begun, whatever is pushed while it is taken', () => {
+    const store = new TrainingRows(4);
+    for (let i = 0; i < 6; i += 1)
+      store.push(
+        new Map([
+          ['a', i],
+          ['b', -i],
+        ]),
+      );
+    const before = JSON.parse(JSON.stringify(store.save()));
+    const pieces = store.saveText();
+    const text = [pieces.next().value as string, pieces.next().value as string];
+    // Every row held is overwritten, and 'a' and 'b' age out, while the text is taken.
+    for (let i = 0; i < 5; i += 1) store.push(new Map([['c', 10 + i]]));
+    for (const piece of pieces) text.push(piece);
+    expect(JSON.parse(text.join(''))).toEqual(before);
+    // Once finished, the next save is of the rows then.
+    expect(JSON.parse([...store.saveText()].join(''))).toEqual(
+      JSON.parse(JSON.stringify(store.save())),
+    );
   });
 });
