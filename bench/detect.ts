@@ -622,6 +622,11 @@ function printFigures(current: EngineFigures, old: EngineFigures | undefined): v
     `CPU over ${f.cpuRounds} rounds (forest fits ${f.fitSecondsInCpuPhase.toFixed(2)} s of it), ` +
     `block phase ${f.saveSeconds.toFixed(1)} s with ${f.saves} saves, ${f.refitRounds} refit requests ` +
     `(longest request ${f.refitRequestMs.toFixed(2)} ms), ${f.fitsDelivered} fits delivered`;
+  console.log(
+    'blocks: main-thread CPU from /proc schedstat (it advances at scheduler ticks, 4 ms here, ' +
+      'so a figure may read up to a tick high); "between two rounds" sums every callback the ' +
+      'loop ran between two rounds (a save slice, a fit arriving, a GC), an upper bound on one block',
+  );
   console.log(describe('new', current));
   if (old) console.log(describe('old', old));
 }

@@ -22,7 +22,7 @@ import { DetectorStateError } from './detect-errors.js';
 export const STATE_VERSION = 4;
 
 /** Longest stretch of serialising between two yields to the event loop. */
-const SLICE_MS = 2;
+const SLICE_MS = 1;
 /** Most text buffered before it is written. */
 const CHUNK_CHARS = 1 << 18;
 
