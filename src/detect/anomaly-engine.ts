@@ -350,7 +350,7 @@ export class AnomalyEngine {
     if (file === undefined) return Promise.resolve();
     this.#saving = this.#saving.then(async () => {
       try {
-        await saveState(file, this.#config, this.#core.save());
+        await saveState(file, this.#config, this.#core.saveText());
         this.#logger.info({ event: 'detector_state_saved', file }, 'detector state saved');
       } catch (error) {
         this.#logger.warn(

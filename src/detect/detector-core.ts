@@ -8,9 +8,16 @@
  */
 import type { DetectionConfig } from '../config/detection.js';
 import type { FitResult, ForestTrainer } from './forest-trainer.js';
-import { fitSeed, normalisedScore, type ForestModel } from './isolation-forest.js';
+import {
+  fitSeed,
+  normalisedScore,
+  plainTree,
+  type ForestModel,
+  type IsolationTree,
+} from './isolation-forest.js';
 import { SeriesDetector, type SeriesScores, type SeriesState } from './series-detector.js';
 import { combine } from './composite.js';
+import { TrainingRows, type TrainingRowsState } from './training-rows.js';
 
 export interface RowResult {
   timestamp_ms: number;
@@ -30,7 +37,7 @@ export interface RowResult {
 
 export interface CoreState {
   series: Record<string, SeriesState>;
-  features: [string, number][][];
+  features: TrainingRowsState;
   forest: ForestModel | null;
   rows: number;
   last_forest_onset: number | null;
@@ -42,8 +49,8 @@ export class DetectorCore {
   readonly #config: DetectionConfig;
   readonly #trainer: ForestTrainer;
   readonly #series = new Map<string, SeriesDetector>();
-  /** Residual vectors of the last fit_window rows, oldest first: the forest's training set. */
-  #features: Map<string, number>[] = [];
+  /** Feature rows of the last fit_window rounds: the forest's training set. */
+  readonly #features: TrainingRows;
   #forest: ForestModel | undefined;
   /** Rows stepped, and the row of the forest's last onset (it rests as a series does). */
   #rows = 0;
@@ -54,6 +61,7 @@ export class DetectorCore {
   constructor(config: DetectionConfig, trainer: ForestTrainer) {
     this.#config = config;
     this.#trainer = trainer;
+    this.#features = new TrainingRows(config.isolation_fit_window);
   }
 
   get forest(): ForestModel | undefined {
@@ -125,25 +133,23 @@ export class DetectorCore {
 
   #collect(features: Map<string, number>): void {
     this.#features.push(features);
-    if (this.#features.length > this.#config.isolation_fit_window) this.#features.shift();
     this.#sinceFit += 1;
-    const first =
-      this.#fits === 0 && this.#features.length >= this.#config.min_samples_for_detection;
+    const first = this.#fits === 0 && this.#features.size >= this.#config.min_samples_for_detection;
     if (first || this.#sinceFit >= this.#config.isolation_refit_samples) this.#requestFit();
   }
 
   #requestFit(): void {
-    const columns = [...new Set(this.#features.flatMap((row) => [...row.keys()]))].sort();
-    this.#trainer.fit({
-      rows: this.#features.map((row) => vector(columns, row)),
-      columns,
-      options: {
-        nEstimators: this.#config.isolation_n_estimators,
-        subsampleSize: this.#config.isolation_subsample_size,
-        contamination: this.#config.isolation_contamination,
-        seed: fitSeed(this.#config.isolation_seed, this.#fits),
-      },
-    });
+    // A fit still running would ignore the request: skip building its matrix.
+    if (!this.#trainer.busy)
+      this.#trainer.fit({
+        ...this.#features.matrix(this.#trainer.takeBuffer()),
+        options: {
+          nEstimators: this.#config.isolation_n_estimators,
+          subsampleSize: this.#config.isolation_subsample_size,
+          contamination: this.#config.isolation_contamination,
+          seed: fitSeed(this.#config.isolation_seed, this.#fits),
+        },
+      });
     this.#fits += 1;
     this.#sinceFit = 0;
   }
@@ -153,13 +159,48 @@ export class DetectorCore {
     for (const [name, detector] of this.#series) series[name] = detector.save();
     return {
       series,
-      features: this.#features.map((row) => [...row]),
-      forest: this.#forest ?? null,
+      features: this.#features.save(),
+      forest: this.#forest ? { ...this.#forest, trees: this.#forest.trees.map(plainTree) } : null,
       rows: this.#rows,
       last_forest_onset: this.#lastForestOnset,
       since_fit: this.#sinceFit,
       fits: this.#fits,
     };
+  }
+
+  /**
+   * The same state as save(), as JSON text in pieces that are each cheap to make, so
+   * that a save can yield to the event loop between them (see saveState). The
+   * training rows and the scalars are taken when the first piece is; each series as
+   * it is when its piece is taken (rounds may run in between: a series stepped since
+   * is saved as it is then, a series forgotten since is left out).
+   */
+  *saveText(): Generator<string> {
+    const head = {
+      rows: this.#rows,
+      last_forest_onset: this.#lastForestOnset,
+      since_fit: this.#sinceFit,
+      fits: this.#fits,
+    };
+    const forest = this.#forest;
+    const features = this.#features.saveText();
+    // Copies the rows now, whenever the caller takes the next piece.
+    const first = features.next();
+    yield `${JSON.stringify(head).slice(0, -1)},"features":`;
+    if (!first.done) yield first.value;
+    yield* features;
+    yield ',"forest":';
+    if (forest) yield* forestText(forest);
+    else yield 'null';
+    yield ',"series":{';
+    let comma = '';
+    for (const name of [...this.#series.keys()]) {
+      const detector = this.#series.get(name);
+      if (!detector) continue;
+      yield `${comma}${JSON.stringify(name)}:${JSON.stringify(detector.save())}`;
+      comma = ',';
+    }
+    yield '}}';
   }
 
   restore(state: CoreState): void {
@@ -168,13 +209,22 @@ export class DetectorCore {
       detector.restore(saved);
       this.#series.set(name, detector);
     }
-    this.#features = state.features.map((row) => new Map(row));
+    this.#features.restore(state.features);
     this.#forest = state.forest ?? undefined;
     this.#rows = state.rows;
     this.#lastForestOnset = state.last_forest_onset;
     this.#sinceFit = state.since_fit;
     this.#fits = state.fits;
   }
+}
+
+/** A forest as JSON text, a tree a piece. */
+function* forestText(forest: ForestModel): Generator<string> {
+  const { trees, ...rest } = forest;
+  yield `${JSON.stringify(rest).slice(0, -1)},"trees":[`;
+  for (let t = 0; t < trees.length; t += 1)
+    yield `${t > 0 ? ',' : ''}${JSON.stringify(plainTree(trees[t] as IsolationTree))}`;
+  yield ']}';
 }
 
 /** The row's features in the model's column order; a series absent this row counts as at its level (0). */

@@ -4,16 +4,27 @@
  * history lengths, forest options); a file written under other values of those is
  * incompatible and replaced, while thresholds can be retuned freely.
  * Writes go to a temporary file renamed into place, so a crash mid-write leaves the
- * previous state, never half a file.
+ * previous state, never half a file. The state is written as it is serialised, a few
+ * milliseconds of work at a time with the event loop free in between, so a save of
+ * a thousand series never delays a collection round.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { DetectionConfig } from '../config/detection.js';
 import type { CoreState } from './detector-core.js';
 import { DetectorStateError } from './detect-errors.js';
 
-/** 3: the range, shape and seasonal tests replaced the z-score, MAD and seasonal-profile detectors. */
-export const STATE_VERSION = 3;
+/**
+ * 3: the range, shape and seasonal tests replaced the z-score, MAD and seasonal-profile detectors.
+ * 4: the forest's training rows are saved column by column (TrainingRowsState), not as a list of rows.
+ */
+export const STATE_VERSION = 4;
+
+/** Longest stretch of serialising between two yields to the event loop. */
+const SLICE_MS = 1;
+/** Most text buffered before it is written. */
+const CHUNK_CHARS = 1 << 18;
 
 /** The settings that give the saved state its shape, each with the value it was saved under. */
 type ShapingSettings = Partial<Record<ShapingKey, unknown>>;
@@ -54,20 +65,45 @@ function changedSetting(saved: ShapingSettings, config: DetectionConfig): Shapin
   return SHAPING_KEYS.find((key) => JSON.stringify(saved[key]) !== JSON.stringify(config[key]));
 }
 
+/**
+ * Saves the core state: a CoreState, or its JSON text in pieces (DetectorCore.saveText),
+ * which are taken a slice of time at a time, yielding to the event loop between slices.
+ */
 export async function saveState(
   file: string,
   config: DetectionConfig,
-  core: CoreState,
+  core: CoreState | Iterable<string>,
 ): Promise<void> {
-  const content: StateFile = {
+  const header: Omit<StateFile, 'core'> = {
     version: STATE_VERSION,
     settings: shapingSettings(config),
     saved_at: new Date().toISOString(),
-    core,
   };
+  const pieces = Symbol.iterator in core ? core : [JSON.stringify(core)];
   await mkdir(dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, JSON.stringify(content));
+  const handle = await open(temporary, 'w');
+  try {
+    let text = `${JSON.stringify(header).slice(0, -1)},"core":`;
+    let sliceStarted = performance.now();
+    for (const piece of pieces) {
+      text += piece;
+      if (text.length >= CHUNK_CHARS || performance.now() - sliceStarted >= SLICE_MS) {
+        await handle.write(text);
+        text = '';
+        // A write can complete within the same turn of the loop: wait for the next one,
+        // so that rounds, timers and other I/O run between any two slices.
+        await new Promise((resume) => setImmediate(resume));
+        sliceStarted = performance.now();
+      }
+    }
+    await handle.write(`${text}}`);
+  } catch (error) {
+    await handle.close();
+    await unlink(temporary).catch(() => undefined);
+    throw error;
+  }
+  await handle.close();
   await rename(temporary, file);
 }
 

@@ -7,13 +7,21 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../logger.js';
-import { fitForest, type ForestModel, type ForestOptions } from './isolation-forest.js';
+import {
+  fitForestMatrix,
+  packForest,
+  type ForestModel,
+  type ForestOptions,
+} from './isolation-forest.js';
 
 /** Passed as workerData, so the worker script knows it was started for this. */
 export const FOREST_WORKER_MARK = 'aegis-forest-worker';
 
+/** The training rows as a column-major matrix (see TrainingRows.matrix), posted to the worker by transfer. */
 export interface FitRequest {
-  rows: number[][];
+  /** values[c * rows + r]: column c of row r, rows oldest first. */
+  values: Float64Array<ArrayBuffer>;
+  rows: number;
   columns: string[];
   options: ForestOptions;
 }
@@ -28,18 +36,30 @@ export interface FitResult {
 /** Trains one forest and times it. */
 export function runFit(request: FitRequest): FitResult {
   const started = performance.now();
-  const model = fitForest(request.rows, request.columns, request.options);
+  const model = packForest(
+    fitForestMatrix(request.values, request.rows, request.columns, request.options),
+  );
   return {
     model,
     duration_seconds: (performance.now() - started) / 1000,
     finished_at_ms: Date.now(),
-    samples: request.rows.length,
+    samples: request.rows,
   };
 }
 
+/** What the worker answers: the fit, and the request's matrix buffer given back for reuse. */
+export interface FitReply {
+  result: FitResult;
+  buffer: ArrayBuffer;
+}
+
 export interface ForestTrainer {
+  /** True while a fit runs: a request now would be ignored, so the caller need not build one. */
+  readonly busy: boolean;
   /** Starts a fit; ignored while one is still running (the next cadence catches up). */
   fit(request: FitRequest): void;
+  /** The buffer of an earlier request's matrix, handed back for the next one to fill; else undefined. */
+  takeBuffer(): ArrayBuffer | undefined;
   /** The newest finished fit not yet taken. */
   take(): FitResult | undefined;
   close(): Promise<void>;
@@ -62,8 +82,18 @@ abstract class FinishedFit {
 
 /** Trains at once, in the caller's thread: deterministic, for the backtest and tests. */
 export class InlineForestTrainer extends FinishedFit implements ForestTrainer {
+  readonly busy = false;
+  #buffer: ArrayBuffer | undefined;
+
   fit(request: FitRequest): void {
     this.finished(runFit(request));
+    this.#buffer = request.values.buffer;
+  }
+
+  takeBuffer(): ArrayBuffer | undefined {
+    const buffer = this.#buffer;
+    this.#buffer = undefined;
+    return buffer;
   }
 
   async close(): Promise<void> {}
@@ -79,10 +109,21 @@ export class WorkerForestTrainer extends FinishedFit implements ForestTrainer {
   #worker: Worker | undefined;
   #busy = false;
   #closed = false;
+  #buffer: ArrayBuffer | undefined;
 
   constructor(logger: Logger) {
     super();
     this.#logger = logger;
+  }
+
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  takeBuffer(): ArrayBuffer | undefined {
+    const buffer = this.#buffer;
+    this.#buffer = undefined;
+    return buffer;
   }
 
   fit(request: FitRequest): void {
@@ -90,16 +131,18 @@ export class WorkerForestTrainer extends FinishedFit implements ForestTrainer {
     this.#busy = true;
     const worker = this.#startWorker();
     if (worker) {
-      worker.postMessage(request);
+      // The matrix's buffer moves to the worker: no copy on this thread.
+      worker.postMessage(request, [request.values.buffer]);
       return;
     }
     setImmediate(() => {
-      this.#finish(runFit(request));
+      this.#finish({ result: runFit(request), buffer: request.values.buffer });
     });
   }
 
-  #finish(result: FitResult): void {
+  #finish({ result, buffer }: FitReply): void {
     this.#busy = false;
+    this.#buffer = buffer;
     if (!this.#closed) this.finished(result);
   }
 
@@ -109,7 +152,7 @@ export class WorkerForestTrainer extends FinishedFit implements ForestTrainer {
     if (!existsSync(script)) return undefined;
     const worker = new Worker(script, { workerData: FOREST_WORKER_MARK });
     worker.unref();
-    worker.on('message', (result: FitResult) => this.#finish(result));
+    worker.on('message', (reply: FitReply) => this.#finish(reply));
     worker.on('error', (error) => {
       this.#logger.error(
         { event: 'isolation_forest_worker_failed', err: error },

@@ -17,13 +17,42 @@ export function averagePathLength(n: number): number {
   return 2 * (Math.log(n - 1) + EULER_GAMMA) - (2 * (n - 1)) / n;
 }
 
-/** One tree as parallel arrays; node 0 is the root. A leaf has feature -1 and its size. */
+/**
+ * One tree as parallel arrays; node 0 is the root. A leaf has feature -1 and its size.
+ * A trained forest holds typed arrays (packForest), cheap to post between threads; a
+ * restored one holds the plain arrays of its JSON. Both score alike.
+ */
 export interface IsolationTree {
-  feature: number[];
-  split: number[];
-  left: number[];
-  right: number[];
-  size: number[];
+  feature: number[] | Int32Array;
+  split: number[] | Float64Array;
+  left: number[] | Int32Array;
+  right: number[] | Int32Array;
+  size: number[] | Int32Array;
+}
+
+/** The forest with its trees as typed arrays: posted from the worker as a few memcpys, not 250,000 numbers. */
+export function packForest(model: ForestModel): ForestModel {
+  return {
+    ...model,
+    trees: model.trees.map((tree) => ({
+      feature: Int32Array.from(tree.feature),
+      split: Float64Array.from(tree.split),
+      left: Int32Array.from(tree.left),
+      right: Int32Array.from(tree.right),
+      size: Int32Array.from(tree.size),
+    })),
+  };
+}
+
+/** A tree as plain arrays, as it is saved in JSON. */
+export function plainTree(tree: IsolationTree): IsolationTree {
+  return {
+    feature: Array.from(tree.feature),
+    split: Array.from(tree.split),
+    left: Array.from(tree.left),
+    right: Array.from(tree.right),
+    size: Array.from(tree.size),
+  };
 }
 
 export interface ForestModel {
@@ -49,10 +78,27 @@ export function fitForest(
   columns: readonly string[],
   options: ForestOptions,
 ): ForestModel {
+  const values = new Float64Array(rows.length * columns.length);
+  rows.forEach((row, r) => {
+    for (let c = 0; c < columns.length; c += 1) values[c * rows.length + r] = row[c] as number;
+  });
+  return fitForestMatrix(values, rows.length, columns, options);
+}
+
+/**
+ * Trains a fresh forest on a column-major matrix, `values[c * rowCount + r]` for column
+ * c of row r: the same forest as fitForest on the same rows, without a JS array per row.
+ */
+export function fitForestMatrix(
+  values: Float64Array,
+  rowCount: number,
+  columns: readonly string[],
+  options: ForestOptions,
+): ForestModel {
   const random = mulberry32(options.seed);
-  const psi = Math.min(options.subsampleSize, rows.length);
+  const psi = Math.min(options.subsampleSize, rowCount);
   const maxDepth = Math.ceil(Math.log2(Math.max(2, psi)));
-  const indices = Array.from(rows, (_, i) => i);
+  const indices = Array.from({ length: rowCount }, (_, i) => i);
   const trees: IsolationTree[] = [];
   for (let t = 0; t < options.nEstimators; t += 1) {
     // Partial Fisher-Yates: the first psi entries become a sample without replacement.
@@ -62,10 +108,16 @@ export function fitForest(
       indices[i] = indices[j] as number;
       indices[j] = swap;
     }
-    trees.push(growTree(rows, indices.slice(0, psi), columns.length, maxDepth, random));
+    trees.push(growTree(values, rowCount, indices.slice(0, psi), columns.length, maxDepth, random));
   }
   const model: ForestModel = { columns: [...columns], trees, subsample: psi, threshold: 0 };
-  const training = rows.map((row) => rawScore(model, row)).sort((a, b) => a - b);
+  const row = new Float64Array(columns.length);
+  const training: number[] = [];
+  for (let r = 0; r < rowCount; r += 1) {
+    for (let c = 0; c < columns.length; c += 1) row[c] = values[c * rowCount + r] as number;
+    training.push(rawScore(model, row));
+  }
+  training.sort((a, b) => a - b);
   const rank = Math.min(
     training.length - 1,
     Math.floor((1 - options.contamination) * training.length),
@@ -75,13 +127,20 @@ export function fitForest(
 }
 
 function growTree(
-  rows: readonly (readonly number[])[],
+  values: Float64Array,
+  rowCount: number,
   sample: number[],
   dimensions: number,
   maxDepth: number,
   random: Random,
 ): IsolationTree {
-  const tree: IsolationTree = { feature: [], split: [], left: [], right: [], size: [] };
+  const tree = {
+    feature: [] as number[],
+    split: [] as number[],
+    left: [] as number[],
+    right: [] as number[],
+    size: [] as number[],
+  };
   const grow = (from: number, to: number, depth: number): number => {
     const node = tree.feature.length;
     tree.feature.push(-1);
@@ -94,10 +153,11 @@ function growTree(
     const startFeature = Math.floor(random() * dimensions);
     for (let k = 0; k < dimensions; k += 1) {
       const feature = (startFeature + k) % dimensions;
+      const base = feature * rowCount;
       let min = Infinity;
       let max = -Infinity;
       for (let i = from; i < to; i += 1) {
-        const v = (rows[sample[i] as number] as readonly number[])[feature] as number;
+        const v = values[base + (sample[i] as number)] as number;
         if (v < min) min = v;
         if (v > max) max = v;
       }
@@ -107,7 +167,7 @@ function growTree(
       let mid = from;
       for (let i = from; i < to; i += 1) {
         const index = sample[i] as number;
-        if (((rows[index] as readonly number[])[feature] as number) < split) {
+        if ((values[base + index] as number) < split) {
           sample[i] = sample[mid] as number;
           sample[mid] = index;
           mid += 1;
@@ -126,7 +186,7 @@ function growTree(
 }
 
 /** 2^(-E[h(x)]/c(ψ)): about 0.5 for ordinary points, towards 1 for isolated ones. */
-export function rawScore(model: ForestModel, row: readonly number[]): number {
+export function rawScore(model: ForestModel, row: ArrayLike<number>): number {
   let total = 0;
   for (const tree of model.trees) {
     let node = 0;
@@ -147,7 +207,7 @@ export function rawScore(model: ForestModel, row: readonly number[]): number {
 }
 
 /** The score normalised to the decision threshold: above 1 is anomalous. */
-export function normalisedScore(model: ForestModel, row: readonly number[]): number {
+export function normalisedScore(model: ForestModel, row: ArrayLike<number>): number {
   return rawScore(model, row) / model.threshold;
 }
 
