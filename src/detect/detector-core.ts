@@ -17,6 +17,7 @@ import {
 } from './isolation-forest.js';
 import { SeriesDetector, type SeriesScores, type SeriesState } from './series-detector.js';
 import { combine } from './composite.js';
+import { OnsetRest } from './onset-rest.js';
 import { TrainingRows, type TrainingRowsState } from './training-rows.js';
 
 export interface RowResult {
@@ -54,13 +55,14 @@ export class DetectorCore {
   #forest: ForestModel | undefined;
   /** Rows stepped, and the row of the forest's last onset (it rests as a series does). */
   #rows = 0;
-  #lastForestOnset: number | null = null;
+  readonly #forestRest: OnsetRest;
   #sinceFit = 0;
   #fits = 0;
 
   constructor(config: DetectionConfig, trainer: ForestTrainer) {
     this.#config = config;
     this.#trainer = trainer;
+    this.#forestRest = new OnsetRest(config.alarm_rest_samples);
     this.#features = new TrainingRows(config.isolation_fit_window);
   }
 
@@ -109,11 +111,7 @@ export class DetectorCore {
     let forestOnset = false;
     if (this.#forest) {
       iforest = normalisedScore(this.#forest, vector(this.#forest.columns, features));
-      const rested =
-        this.#lastForestOnset === null ||
-        this.#rows - this.#lastForestOnset >= this.#config.alarm_rest_samples;
-      forestOnset = iforest > 1 && rested;
-      if (forestOnset) this.#lastForestOnset = this.#rows;
+      forestOnset = this.#forestRest.decide(iforest, this.#rows);
     }
     if (features.size > 0) this.#collect(features);
     const { composite, top_metric } = combine(series, iforest, features);
@@ -162,7 +160,7 @@ export class DetectorCore {
       features: this.#features.save(),
       forest: this.#forest ? { ...this.#forest, trees: this.#forest.trees.map(plainTree) } : null,
       rows: this.#rows,
-      last_forest_onset: this.#lastForestOnset,
+      last_forest_onset: this.#forestRest.last,
       since_fit: this.#sinceFit,
       fits: this.#fits,
     };
@@ -178,7 +176,7 @@ export class DetectorCore {
   *saveText(): Generator<string> {
     const head = {
       rows: this.#rows,
-      last_forest_onset: this.#lastForestOnset,
+      last_forest_onset: this.#forestRest.last,
       since_fit: this.#sinceFit,
       fits: this.#fits,
     };
@@ -212,7 +210,7 @@ export class DetectorCore {
     this.#features.restore(state.features);
     this.#forest = state.forest ?? undefined;
     this.#rows = state.rows;
-    this.#lastForestOnset = state.last_forest_onset;
+    this.#forestRest.last = state.last_forest_onset;
     this.#sinceFit = state.since_fit;
     this.#fits = state.fits;
   }

@@ -12,6 +12,7 @@
  */
 import type { DetectionConfig } from '../config/detection.js';
 import { Downsampler, type DownsamplerState } from './downsampler.js';
+import { OnsetRest } from './onset-rest.js';
 import { RangeTest, type RangeState } from './range-test.js';
 import { SeasonalNovelty, type SeasonalState } from './seasonal-novelty.js';
 import { ShapeNovelty, type Novelty, type NoveltyState } from './shape-novelty.js';
@@ -63,10 +64,11 @@ export class SeriesDetector {
   #samples = 0;
   #first: number | null = null;
   #varied = false;
-  #lastOnset: number | null = null;
+  readonly #rest: OnsetRest;
 
   constructor(config: DetectionConfig) {
     this.#config = config;
+    this.#rest = new OnsetRest(config.alarm_rest_samples);
     this.#range = new RangeTest(config.range_tolerance, config.range_quiet_samples);
     this.#blocks = new Downsampler(config.block_samples);
     this.#shape = new ShapeNovelty({
@@ -110,11 +112,7 @@ export class SeriesDetector {
     if (!ready)
       return { value, range: 0, shape: 0, seasonal: 0, score: 0, onset: false, position, ready };
     const score = Math.max(range, shape, seasonal);
-    const rested =
-      this.#lastOnset === null ||
-      this.#samples - this.#lastOnset >= this.#config.alarm_rest_samples;
-    const onset = score > 1 && rested;
-    if (onset) this.#lastOnset = this.#samples;
+    const onset = this.#rest.decide(score, this.#samples);
     return { value, range, shape, seasonal, score, onset, position, ready };
   }
 
@@ -168,7 +166,7 @@ export class SeriesDetector {
       samples: this.#samples,
       first: this.#first,
       varied: this.#varied,
-      last_onset: this.#lastOnset,
+      last_onset: this.#rest.last,
       range: this.#range.save(),
       blocks: this.#blocks.save(),
       shape: this.#shape.save(),
@@ -182,7 +180,7 @@ export class SeriesDetector {
     this.#samples = state.samples;
     this.#first = state.first;
     this.#varied = state.varied;
-    this.#lastOnset = state.last_onset;
+    this.#rest.last = state.last_onset;
     this.#range.restore(state.range);
     this.#blocks.restore(state.blocks);
     this.#shape.restore(state.shape);
