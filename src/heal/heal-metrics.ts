@@ -1,6 +1,6 @@
 /** The healer's own metrics, registered on the agent's registry. Names are pinned for the shipped rules and dashboard. */
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { ACTIONS } from './policy.js';
+import { ACTIONS } from './policy/policy.js';
 
 const NOTIFICATION_STATUSES = ['firing', 'resolved', 'invalid', 'unauthorized'] as const;
 const ACTION_RESULTS = ['success', 'failure', 'timeout', 'dry_run'] as const;

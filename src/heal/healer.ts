@@ -15,24 +15,28 @@ import { CacheFlushAction } from './actions/cache-flush.js';
 import { DockerRestartAction } from './actions/docker-restart.js';
 import { ExecAction } from './actions/exec.js';
 import { ServiceRestartAction } from './actions/service-restart.js';
-import { type AuditEntry, AuditLog } from './audit-log.js';
-import { createAuthenticator, howToConfigureAuth, type TokenCheck } from './auth.js';
-import { type Clock, systemClock, type Timer } from './clock.js';
-import { Dispatcher } from './dispatcher.js';
+import { type AuditEntry, AuditLog } from './audit/audit-log.js';
+import { createAuthenticator, howToConfigureAuth, type TokenCheck } from './receive/auth.js';
+import { type Clock, systemClock, type Timer } from './dispatch/clock.js';
+import { Dispatcher } from './dispatch/dispatcher.js';
 import { StateStoreUnavailableError, UnsafeLabelError } from './errors.js';
 import { type HealMetrics, registerHealMetrics } from './heal-metrics.js';
-import { type LabelCheck, labelSafetyCheck } from './label-safety.js';
+import { type LabelCheck, labelSafetyCheck } from './receive/label-safety.js';
 import { LocalAlerts } from './local-loop.js';
-import { MemoryStateStore } from './memory-state-store.js';
-import { type HealAlert, type PlannedAlert, planAlert } from './planner.js';
-import { loadPolicy, type Policy } from './policy.js';
-import { RedisStateStore } from './redis-state-store.js';
-import type { StateStore } from './state-store.js';
-import { createWebhookHandler, type WebhookHandler, type WebhookReply } from './webhook-handler.js';
-import type { Notification } from './webhook-payload.js';
+import { MemoryStateStore } from './state/memory-state-store.js';
+import { type HealAlert, type PlannedAlert, planAlert } from './policy/planner.js';
+import { loadPolicy, type Policy } from './policy/policy.js';
+import { RedisStateStore } from './state/redis-state-store.js';
+import type { StateStore } from './state/state-store.js';
+import {
+  createWebhookHandler,
+  type WebhookHandler,
+  type WebhookReply,
+} from './receive/webhook-handler.js';
+import type { Notification } from './receive/webhook-payload.js';
 
-export { checkPolicyFile } from './policy.js';
-export type { AuditEntry } from './audit-log.js';
+export { checkPolicyFile } from './policy/policy.js';
+export type { AuditEntry } from './audit/audit-log.js';
 
 /** How often the open-circuit gauge is reconciled with the store (other replicas open circuits too). */
 const CIRCUIT_REFRESH_MS = 10_000;

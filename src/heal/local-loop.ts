@@ -16,8 +16,8 @@
 import type { Snapshot } from '../collect/snapshot.js';
 import type { AnomalyEvent } from '../detect/anomaly-event.js';
 import { HOST_SERIES, seriesLabels } from '../detect/series-id.js';
-import { fingerprint } from './fingerprint.js';
-import type { HealAlert } from './planner.js';
+import { fingerprint } from './receive/fingerprint.js';
+import type { HealAlert } from './policy/planner.js';
 
 export interface LocalAlertsOptions {
   endpointDownRounds: number;

@@ -18,7 +18,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
-import type { WebhookHandler } from '../heal/webhook-handler.js';
+import type { WebhookHandler } from '../heal/receive/webhook-handler.js';
 import type { Logger } from '../logger.js';
 import type { BasicAuth } from './basic-auth.js';
 import { answerInternalError, sendJson } from './json-response.js';

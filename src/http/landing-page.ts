@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
-import type { AuditEntry } from '../heal/audit-log.js';
+import type { AuditEntry } from '../heal/audit/audit-log.js';
 import type { SentinelStatus } from '../sentinel.js';
 import { VERSION } from '../version.js';
 import type { Health } from './app.js';

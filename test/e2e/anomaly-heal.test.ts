@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPolicy, selectRules } from '../../src/heal/policy.js';
+import { loadPolicy, selectRules } from '../../src/heal/policy/policy.js';
 import { type RedisServer, startRedis } from '../support/redis.js';
 import type { AgentProcess } from './support/agent.js';
 import { watchAlerts } from './support/alert-watch.js';

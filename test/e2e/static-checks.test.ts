@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { validateConfig } from '../../src/config/validate.js';
-import { loadPolicy, selectRules } from '../../src/heal/policy.js';
+import { loadPolicy, selectRules } from '../../src/heal/policy/policy.js';
 import { runCommand } from '../support/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

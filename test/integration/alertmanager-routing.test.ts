@@ -7,7 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { compilePolicy, loadPolicy, type Policy } from '../../src/heal/policy.js';
+import { compilePolicy, loadPolicy, type Policy } from '../../src/heal/policy/policy.js';
 import { runCommand } from '../support/processes.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

@@ -1,5 +1,5 @@
 /** What every healing action implements, and the plan the dispatcher hands it. */
-import type { ActionName } from '../policy.js';
+import type { ActionName } from '../policy/policy.js';
 
 /** One rule applied to one alert, with its templates rendered and checked. */
 export interface ActionPlan {

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { type RecoveryConfigInput, recoverySchema } from '../../../src/config/recovery.js';
-import type { Clock } from '../../../src/heal/clock.js';
+import type { Clock } from '../../../src/heal/dispatch/clock.js';
 import { Healer } from '../../../src/heal/healer.js';
-import type { WebhookHandler } from '../../../src/heal/webhook-handler.js';
+import type { WebhookHandler } from '../../../src/heal/receive/webhook-handler.js';
 import { capturingLogger } from '../../support/capturing-logger.js';
 
 export interface TestHealer {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerStats, Snapshot } from '../../../src/collect/snapshot.js';
-import { fingerprint } from '../../../src/heal/fingerprint.js';
+import { fingerprint } from '../../../src/heal/receive/fingerprint.js';
 import { LocalAlerts } from '../../../src/heal/local-loop.js';
-import { loadPolicy, selectRules } from '../../../src/heal/policy.js';
+import { loadPolicy, selectRules } from '../../../src/heal/policy/policy.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00Z');
 

@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { Registry } from 'prom-client';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import type { WebhookHandler } from '../../../src/heal/webhook-handler.js';
+import type { WebhookHandler } from '../../../src/heal/receive/webhook-handler.js';
 import { sendJson } from '../../../src/http/json-response.js';
 import { createApp, type AppOptions } from '../../../src/http/app.js';
 import { BasicAuth } from '../../../src/http/basic-auth.js';

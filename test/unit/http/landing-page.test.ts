@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AuditEntry } from '../../../src/heal/audit-log.js';
+import type { AuditEntry } from '../../../src/heal/audit/audit-log.js';
 import {
   DECISIONS_SHOWN,
   escapeHtml,

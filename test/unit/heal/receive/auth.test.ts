@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthenticator } from '../../../src/heal/auth.js';
+import { createAuthenticator } from '../../../../src/heal/receive/auth.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -5,7 +5,7 @@
  */
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Logger } from '../logger.js';
+import type { Logger } from '../../logger.js';
 
 export type Decision = 'started' | 'succeeded' | 'failed' | 'skipped' | 'deferred' | 'dry_run';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseNotification } from '../../../src/heal/webhook-payload.js';
-import { notification } from './helpers.js';
+import { parseNotification } from '../../../../src/heal/receive/webhook-payload.js';
+import { notification } from '../helpers.js';
 
 function alertOf(body: Record<string, unknown>): Record<string, unknown> {
   return (body.alerts as Record<string, unknown>[])[0] as Record<string, unknown>;

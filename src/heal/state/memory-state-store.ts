@@ -1,5 +1,5 @@
 /** The default state store: one process's memory. Right for a single healer replica. */
-import type { Clock } from './clock.js';
+import type { Clock } from '../dispatch/clock.js';
 import { EMPTY_TARGET_STATE, type StateStore, type TargetState } from './state-store.js';
 
 interface Entry {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fingerprint } from '../../../src/heal/fingerprint.js';
+import { fingerprint } from '../../../../src/heal/receive/fingerprint.js';
 
 describe('fingerprint', () => {
   // Vectors from prometheus/common's signature tests (same algorithm as LabelSet.Fingerprint).

@@ -13,10 +13,10 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { answerInternalError, sendJson } from '../http/json-response.js';
-import type { Logger } from '../logger.js';
+import { answerInternalError, sendJson } from '../../http/json-response.js';
+import type { Logger } from '../../logger.js';
 import type { Authenticator } from './auth.js';
-import type { HealMetrics } from './heal-metrics.js';
+import type { HealMetrics } from '../heal-metrics.js';
 import { BodyError, checkJsonHeaders, readJsonBody } from './json-body.js';
 import { type Notification, type PayloadProblem, parseNotification } from './webhook-payload.js';
 

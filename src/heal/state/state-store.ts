@@ -4,8 +4,8 @@
  * history (backoff) and circuits. Every method rejects with StateStoreUnavailableError
  * when the store cannot answer; the healer then acts on nothing.
  */
-import type { AttemptHistory } from './backoff.js';
-import type { CircuitHistory } from './circuit-breaker.js';
+import type { AttemptHistory } from '../dispatch/backoff.js';
+import type { CircuitHistory } from '../dispatch/circuit-breaker.js';
 
 export interface TargetState extends AttemptHistory, CircuitHistory {}
 

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelayMs, nextAttemptAt, recordAttempt } from '../../../src/heal/backoff.js';
-import { isOpen, recordOutcome } from '../../../src/heal/circuit-breaker.js';
+import {
+  backoffDelayMs,
+  nextAttemptAt,
+  recordAttempt,
+} from '../../../../src/heal/dispatch/backoff.js';
+import { isOpen, recordOutcome } from '../../../../src/heal/dispatch/circuit-breaker.js';
 
 const settings = { initialMs: 10_000, maxMs: 300_000, resetMs: 600_000 };
 

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkPolicyFile } from '../../../src/heal/healer.js';
-import { loadPolicy, parsePolicyText, selectRules } from '../../../src/heal/policy.js';
+import { checkPolicyFile } from '../../../../src/heal/healer.js';
+import { loadPolicy, parsePolicyText, selectRules } from '../../../../src/heal/policy/policy.js';
 
 let dir: string;
 beforeAll(async () => {

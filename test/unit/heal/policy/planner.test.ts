@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { recoverySchema } from '../../../src/config/recovery.js';
-import { labelSafetyCheck } from '../../../src/heal/label-safety.js';
-import { type HealAlert, planAlert } from '../../../src/heal/planner.js';
-import { compilePolicy, DEFAULT_POLICY_RULES } from '../../../src/heal/policy.js';
+import { recoverySchema } from '../../../../src/config/recovery.js';
+import { labelSafetyCheck } from '../../../../src/heal/receive/label-safety.js';
+import { type HealAlert, planAlert } from '../../../../src/heal/policy/planner.js';
+import { compilePolicy, DEFAULT_POLICY_RULES } from '../../../../src/heal/policy/policy.js';
 
 const config = recoverySchema.parse({
   docker_endpoints: { 'node1:8737': 'tcp://node1:2375' },

@@ -8,17 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { recoverySchema } from '../../../src/config/recovery.js';
-import { ExecAction } from '../../../src/heal/actions/exec.js';
-import { AuditLog } from '../../../src/heal/audit-log.js';
-import { Dispatcher } from '../../../src/heal/dispatcher.js';
-import { registerHealMetrics } from '../../../src/heal/heal-metrics.js';
-import { labelSafetyCheck } from '../../../src/heal/label-safety.js';
-import { MemoryStateStore } from '../../../src/heal/memory-state-store.js';
-import { type HealAlert, planAlert } from '../../../src/heal/planner.js';
-import { parsePolicyText } from '../../../src/heal/policy.js';
-import type { TargetState } from '../../../src/heal/state-store.js';
-import { silentLogger } from '../../../src/logger.js';
+import { recoverySchema } from '../../../../src/config/recovery.js';
+import { ExecAction } from '../../../../src/heal/actions/exec.js';
+import { AuditLog } from '../../../../src/heal/audit/audit-log.js';
+import { Dispatcher } from '../../../../src/heal/dispatch/dispatcher.js';
+import { registerHealMetrics } from '../../../../src/heal/heal-metrics.js';
+import { labelSafetyCheck } from '../../../../src/heal/receive/label-safety.js';
+import { MemoryStateStore } from '../../../../src/heal/state/memory-state-store.js';
+import { type HealAlert, planAlert } from '../../../../src/heal/policy/planner.js';
+import { parsePolicyText } from '../../../../src/heal/policy/policy.js';
+import type { TargetState } from '../../../../src/heal/state/state-store.js';
+import { silentLogger } from '../../../../src/logger.js';
 import { ManualClock } from './manual-clock.js';
 
 /**

@@ -9,7 +9,7 @@
  * and the webhook answers 503 so Alertmanager delivers again later.
  */
 import { Redis } from 'ioredis';
-import { StateStoreUnavailableError } from './errors.js';
+import { StateStoreUnavailableError } from '../errors.js';
 import { EMPTY_TARGET_STATE, type StateStore, type TargetState } from './state-store.js';
 
 const DELETE_IF_EQUAL = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;

@@ -5,7 +5,7 @@
  * whoever can reach Alertmanager or the webhook, so `; rm -rf /`, `$(...)`, spaces,
  * quotes and a leading `-` (an option to the program) never get through.
  */
-import { UnsafeLabelError } from './errors.js';
+import { UnsafeLabelError } from '../errors.js';
 
 export type LabelCheck = (label: string, value: string) => void;
 

@@ -2,9 +2,9 @@
 // hand and real commands (/bin/true, /bin/false) as the actions.
 import request from 'supertest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { AuditEntry } from '../../../src/heal/audit-log.js';
+import type { AuditEntry } from '../../../../src/heal/audit/audit-log.js';
 import { ManualClock } from './manual-clock.js';
-import { notification, startTestHealer, type TestHealer } from './helpers.js';
+import { notification, startTestHealer, type TestHealer } from '../helpers.js';
 
 const POLICY = `
 - name: fails

@@ -4,10 +4,10 @@
  * `continue: true`, and then later rules are tried too.
  */
 import { z } from 'zod';
-import { duration } from '../config/duration.js';
-import { parseYaml, readYamlFile } from '../config/yaml-file.js';
-import { describeIssues } from '../config/validate.js';
-import { ConfigError, type ConfigProblem } from '../errors.js';
+import { duration } from '../../config/duration.js';
+import { parseYaml, readYamlFile } from '../../config/yaml-file.js';
+import { describeIssues } from '../../config/validate.js';
+import { ConfigError, type ConfigProblem } from '../../errors.js';
 import { type Matcher, matchesAll, parseMatcher } from './matchers.js';
 import { templateLabels, templateProblem } from './template.js';
 

@@ -1,5 +1,5 @@
 // A clock tests move by hand: timers fire in due order when advance() passes them.
-import type { Clock, Timer } from '../../../src/heal/clock.js';
+import type { Clock, Timer } from '../../../../src/heal/dispatch/clock.js';
 
 interface Pending {
   at: number;

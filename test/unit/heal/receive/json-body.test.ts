@@ -13,7 +13,7 @@ import {
   checkJsonHeaders,
   parseContentType,
   readJsonBody,
-} from '../../../src/heal/json-body.js';
+} from '../../../../src/heal/receive/json-body.js';
 
 const LIMIT = 64;
 

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MissingLabelError, UnsafeLabelError } from '../../../src/heal/errors.js';
-import { labelSafetyCheck } from '../../../src/heal/label-safety.js';
-import { renderTemplate, templateLabels, templateProblem } from '../../../src/heal/template.js';
+import { MissingLabelError, UnsafeLabelError } from '../../../../src/heal/errors.js';
+import { labelSafetyCheck } from '../../../../src/heal/receive/label-safety.js';
+import {
+  renderTemplate,
+  templateLabels,
+  templateProblem,
+} from '../../../../src/heal/policy/template.js';
 
 const check = labelSafetyCheck('^[A-Za-z0-9_][A-Za-z0-9_.:@+=-]{0,252}$');
 

@@ -6,8 +6,8 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { RecoveryConfig } from '../config/recovery.js';
-import { ConfigError } from '../errors.js';
+import type { RecoveryConfig } from '../../config/recovery.js';
+import { ConfigError } from '../../errors.js';
 
 export type AuthVerdict = 'ok' | 'missing' | 'wrong' | 'not_configured';
 

@@ -3,10 +3,10 @@
  * templates rendered. This is pure and synchronous, so the webhook can judge a whole
  * notification before changing anything, and refuse it when a label is unsafe.
  */
-import type { RecoveryConfig } from '../config/recovery.js';
-import type { ActionPlan } from './actions/action.js';
-import { MissingLabelError } from './errors.js';
-import type { LabelCheck } from './label-safety.js';
+import type { RecoveryConfig } from '../../config/recovery.js';
+import type { ActionPlan } from '../actions/action.js';
+import { MissingLabelError } from '../errors.js';
+import type { LabelCheck } from '../receive/label-safety.js';
 import { type ActionName, type Policy, type Rule, selectRules } from './policy.js';
 import { renderTemplate } from './template.js';
 

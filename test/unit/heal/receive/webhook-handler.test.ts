@@ -3,17 +3,17 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Registry } from 'prom-client';
-import { recoverySchema } from '../../../src/config/recovery.js';
-import { registerHealMetrics } from '../../../src/heal/heal-metrics.js';
-import { Healer } from '../../../src/heal/healer.js';
+import { recoverySchema } from '../../../../src/config/recovery.js';
+import { registerHealMetrics } from '../../../../src/heal/heal-metrics.js';
+import { Healer } from '../../../../src/heal/healer.js';
 import {
   createWebhookHandler,
   type WebhookHandlerOptions,
-} from '../../../src/heal/webhook-handler.js';
-import { silentLogger } from '../../../src/logger.js';
-import { capturingLogger } from '../../support/capturing-logger.js';
-import { expectInternalError } from '../../support/internal-error.js';
-import { notification, startTestHealer, type TestHealer } from './helpers.js';
+} from '../../../../src/heal/receive/webhook-handler.js';
+import { silentLogger } from '../../../../src/logger.js';
+import { capturingLogger } from '../../../support/capturing-logger.js';
+import { expectInternalError } from '../../../support/internal-error.js';
+import { notification, startTestHealer, type TestHealer } from '../helpers.js';
 
 const TOKEN = 's3cret-token-for-tests';
 const POLICY = `

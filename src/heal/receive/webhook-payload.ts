@@ -9,8 +9,8 @@
  * server zod took 22 µs of a /heal request's 380 µs of CPU (`npm run bench:heal --
  * --profile DIR`), for ten fields. The configuration and the policy, read once, use zod.
  */
-import { describeValue } from '../config/validate.js';
-import { isRecord } from '../util/is-record.js';
+import { describeValue } from '../../config/validate.js';
+import { isRecord } from '../../util/is-record.js';
 
 export interface NotificationAlert {
   status: 'firing' | 'resolved';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchesAll, parseMatcher } from '../../../src/heal/matchers.js';
+import { matchesAll, parseMatcher } from '../../../../src/heal/policy/matchers.js';
 
 const labels = { alertname: 'AegisContainerExited', container: 'web-1', severity: 'critical' };
 

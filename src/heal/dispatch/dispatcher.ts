@@ -9,24 +9,27 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { RecoveryConfig } from '../config/recovery.js';
-import type { Logger } from '../logger.js';
-import type { ActionPlan, HealAction, PreparedAttempt } from './actions/action.js';
-import { waitForProbe } from './actions/probe.js';
-import type { AuditEntry, AuditLog, Decision } from './audit-log.js';
+import type { RecoveryConfig } from '../../config/recovery.js';
+import type { Logger } from '../../logger.js';
+import type { HealAction, PreparedAttempt } from '../actions/action.js';
+import { waitForProbe } from '../actions/probe.js';
+import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { type BackoffSettings, nextAttemptAt, recordAttempt } from './backoff.js';
 import { type CircuitSettings, isOpen, recordOutcome } from './circuit-breaker.js';
 import type { Clock, Timer } from './clock.js';
+import { DecisionRecorder } from './decision-recorder.js';
+import { type DecisionDetail, type Job, jobLogFields } from './job.js';
+import { withTimeout } from './with-timeout.js';
 import {
   ActionTimeoutError,
   NotAllowedError,
   StateStoreUnavailableError,
   type UnsafeLabelError,
-} from './errors.js';
-import type { HealMetrics } from './heal-metrics.js';
-import type { HealAlert, PlannedAlert } from './planner.js';
-import type { ActionName, Rule } from './policy.js';
-import type { StateStore, TargetState } from './state-store.js';
+} from '../errors.js';
+import type { HealMetrics } from '../heal-metrics.js';
+import type { HealAlert, PlannedAlert } from '../policy/planner.js';
+import type { ActionName } from '../policy/policy.js';
+import type { StateStore, TargetState } from '../state/state-store.js';
 
 /** How long a job waits before asking again for a target another replica is healing. */
 const LOCK_RETRY_MS = 500;
@@ -39,17 +42,6 @@ export interface AlertDecision {
   reason?: string;
 }
 
-/** What a decision adds to its alert (and job) in the audit. */
-interface DecisionDetail {
-  reason?: string;
-  /** For decisions without a job: the rule and action they concern. */
-  rule?: string;
-  action?: string;
-  retry_at?: string;
-  duration_seconds?: number;
-  error?: string;
-}
-
 export interface DispatcherOptions {
   config: RecoveryConfig;
   store: StateStore;
@@ -58,16 +50,6 @@ export interface DispatcherOptions {
   metrics: HealMetrics;
   logger: Logger;
   clock: Clock;
-}
-
-interface Job {
-  alert: HealAlert;
-  rule: Rule;
-  plan: ActionPlan;
-  attempt: number;
-  receivedAt: number;
-  episodeKey: string;
-  resolvedKey: string;
 }
 
 export class Dispatcher {
@@ -82,6 +64,7 @@ export class Dispatcher {
   /** The job running on each busy target, one at a time per target. */
   readonly #running = new Map<string, Promise<void>>();
   readonly #openCircuits = new Set<string>();
+  readonly #recorder: DecisionRecorder;
   #stopping = false;
   #attempts = 0;
   #verified = 0;
@@ -91,6 +74,7 @@ export class Dispatcher {
     this.#options = options;
     this.#config = options.config;
     this.#store = options.store;
+    this.#recorder = new DecisionRecorder(options);
     this.#backoff = {
       initialMs: this.#config.backoff_initial * 1000,
       maxMs: this.#config.backoff_max * 1000,
@@ -129,17 +113,17 @@ export class Dispatcher {
         // Cancelled here first: this replica's retries stop even when the store is down.
         this.#drop('resolved', (job) => job.resolvedKey === resolvedKey);
         await this.#store.set(resolvedKey, '1', this.#config.episode_ttl * 1000);
-        skipped(this.#record('skipped', alert, { reason: 'resolved' }));
+        skipped(this.#recorder.record('skipped', alert, { reason: 'resolved' }));
         continue;
       }
       if (verdicts.length === 0) {
-        skipped(this.#record('skipped', alert, { reason: 'no_match' }));
+        skipped(this.#recorder.record('skipped', alert, { reason: 'no_match' }));
         continue;
       }
       for (const verdict of verdicts) {
         if ('skip' in verdict) {
           skipped(
-            this.#record('skipped', alert, {
+            this.#recorder.record('skipped', alert, {
               reason: verdict.skip,
               rule: verdict.rule.name,
               action: verdict.rule.action,
@@ -159,7 +143,7 @@ export class Dispatcher {
           resolvedKey,
         };
         if (this.#stopping) {
-          skipped(this.#recordJob('skipped', job, { reason: 'stopping' }));
+          skipped(this.#recorder.recordJob('skipped', job, { reason: 'stopping' }));
           continue;
         }
         const claimed = await this.#store.setIfAbsent(
@@ -168,7 +152,7 @@ export class Dispatcher {
           this.#config.episode_ttl * 1000,
         );
         if (!claimed) {
-          skipped(this.#recordJob('skipped', job, { reason: 'duplicate' }));
+          skipped(this.#recorder.recordJob('skipped', job, { reason: 'duplicate' }));
           continue;
         }
         this.#ready.push(job);
@@ -196,7 +180,7 @@ export class Dispatcher {
       },
       error.message,
     );
-    this.#record('skipped', alert, { reason: 'unsafe_label', error: error.message });
+    this.#recorder.record('skipped', alert, { reason: 'unsafe_label', error: error.message });
   }
 
   /** Stops taking work, drops queued and scheduled jobs, and waits for running ones to finish or time out. */
@@ -228,10 +212,10 @@ export class Dispatcher {
       if (!match(job)) continue;
       timer.cancel();
       this.#scheduled.delete(job);
-      this.#recordJob('skipped', job, { reason });
+      this.#recorder.recordJob('skipped', job, { reason });
     }
     for (const job of this.#ready.splice(0)) {
-      if (match(job)) this.#recordJob('skipped', job, { reason });
+      if (match(job)) this.#recorder.recordJob('skipped', job, { reason });
       else this.#ready.push(job);
     }
   }
@@ -243,10 +227,10 @@ export class Dispatcher {
   #schedule(job: Job, delayMs: number, deferral?: DecisionDetail): void {
     // A job that was running when stop() cleared the timers must not set a new one.
     if (this.#stopping) {
-      this.#recordJob('skipped', job, { reason: 'stopping' });
+      this.#recorder.recordJob('skipped', job, { reason: 'stopping' });
       return;
     }
-    if (deferral) this.#recordJob('deferred', job, deferral);
+    if (deferral) this.#recorder.recordJob('deferred', job, deferral);
     const timer = this.#options.clock.setTimeout(() => {
       this.#scheduled.delete(job);
       this.#ready.push(job);
@@ -269,7 +253,7 @@ export class Dispatcher {
       const running: Promise<void> = this.#handle(job)
         .catch((error: unknown) => {
           this.#options.logger.error(
-            { event: 'heal_dispatch_failed', ...this.#logFields(job), err: error },
+            { event: 'heal_dispatch_failed', ...jobLogFields(job), err: error },
             'unexpected error while healing',
           );
         })
@@ -290,7 +274,7 @@ export class Dispatcher {
       // Another replica may have resolved the episode while this job waited (in the
       // queue behind a busy target, for a lock, for its backoff, or as a retry).
       if (await this.#store.exists(job.resolvedKey)) {
-        this.#recordJob('skipped', job, { reason: 'resolved' });
+        this.#recorder.recordJob('skipped', job, { reason: 'resolved' });
         return;
       }
       // A dry run changes nothing, so it needs no lock: it only reads the gates.
@@ -331,7 +315,7 @@ export class Dispatcher {
       this.#options.logger.warn(
         {
           event: 'heal_state_store_unavailable',
-          ...this.#logFields(job),
+          ...jobLogFields(job),
           err: error,
           retry_in_ms: retryMs,
         },
@@ -342,7 +326,7 @@ export class Dispatcher {
       if (locked) {
         await this.#store.deleteIfEqual(lockKey, owner).catch((error: unknown) => {
           this.#options.logger.warn(
-            { event: 'heal_unlock_failed', ...this.#logFields(job), err: error },
+            { event: 'heal_unlock_failed', ...jobLogFields(job), err: error },
             'could not release the target lock; it expires by itself',
           );
         });
@@ -353,7 +337,7 @@ export class Dispatcher {
   /** A "not now" skip: the claim is released, so a later delivery of the episode can act. */
   async #release(job: Job, reason: 'circuit_open' | 'cooldown'): Promise<void> {
     await this.#store.delete(job.episodeKey);
-    this.#recordJob('skipped', job, { reason });
+    this.#recorder.recordJob('skipped', job, { reason });
   }
 
   async #attempt(
@@ -374,12 +358,12 @@ export class Dispatcher {
       );
     } catch (error) {
       if (error instanceof NotAllowedError) {
-        this.#recordJob('skipped', job, {
+        this.#recorder.recordJob('skipped', job, {
           reason: 'not_allowed',
           error: error.message,
         });
         this.#options.logger.warn(
-          { event: 'heal_target_not_allowed', ...this.#logFields(job), err: error },
+          { event: 'heal_target_not_allowed', ...jobLogFields(job), err: error },
           error.message,
         );
         return;
@@ -389,7 +373,7 @@ export class Dispatcher {
     const delayMs = Math.round((started - job.receivedAt) * 1000) / 1000;
     if (this.#dryRun(job)) {
       const error = failure === undefined ? undefined : (failure as Error).message;
-      this.#recordJob('dry_run', job, { reason: 'dry_run', error }, delayMs);
+      this.#recorder.recordJob('dry_run', job, { reason: 'dry_run', error }, delayMs);
       return;
     }
 
@@ -401,7 +385,7 @@ export class Dispatcher {
     this.#attempts += 1;
     this.#inFlight += 1;
     this.#options.metrics.inFlight.inc();
-    this.#recordJob('started', job, {}, delayMs);
+    this.#recorder.recordJob('started', job, {}, delayMs);
     try {
       if (prepared && failure === undefined) {
         const attempt = prepared;
@@ -435,17 +419,17 @@ export class Dispatcher {
     } catch (error) {
       // The action happened: never retry it because its outcome could not be stored.
       this.#options.logger.error(
-        { event: 'heal_outcome_not_stored', ...this.#logFields(job), err: error },
+        { event: 'heal_outcome_not_stored', ...jobLogFields(job), err: error },
         'could not store the outcome of an action',
       );
     }
     if (success) {
       this.#setCircuit(job.plan.targetKey, false);
-      this.#recordJob('succeeded', job, { duration_seconds: seconds });
+      this.#recorder.recordJob('succeeded', job, { duration_seconds: seconds });
       return;
     }
     const timedOut = failure instanceof ActionTimeoutError;
-    this.#recordJob('failed', job, {
+    this.#recorder.recordJob('failed', job, {
       reason: timedOut ? 'timeout' : 'failure',
       duration_seconds: seconds,
       error: (failure as Error).message,
@@ -455,7 +439,7 @@ export class Dispatcher {
       this.#options.logger.error(
         {
           event: 'heal_circuit_opened',
-          ...this.#logFields(job),
+          ...jobLogFields(job),
           consecutive_failures: history.consecutive_failures,
           open_until: new Date(history.circuit_open_until_ms).toISOString(),
         },
@@ -467,7 +451,7 @@ export class Dispatcher {
     if (job.attempt >= maxAttempts) return;
     const retry = { ...job, attempt: job.attempt + 1 };
     // Re-queued at once: the backoff check defers it, and records why.
-    if (this.#stopping) this.#recordJob('skipped', retry, { reason: 'stopping' });
+    if (this.#stopping) this.#recorder.recordJob('skipped', retry, { reason: 'stopping' });
     else this.#ready.push(retry);
   }
 
@@ -486,148 +470,4 @@ export class Dispatcher {
       await waitForProbe(job.rule.probe_url, deadlineMs, signal);
     }
   }
-
-  #logFields(job: Job): Record<string, unknown> {
-    return {
-      action: job.plan.action,
-      target: job.plan.targetKey,
-      alertname: job.alert.labels.alertname,
-      fingerprint: job.alert.fingerprint,
-      rule: job.rule.name,
-      attempt: job.attempt,
-    };
-  }
-
-  /** A decision on an alert before it has a job: resolved, unmatched, refused. */
-  #record(decision: Decision, alert: HealAlert, detail: DecisionDetail): AuditEntry {
-    return this.#emit(this.#entry(decision, alert, detail, undefined));
-  }
-
-  /** A decision on a job; `dispatchDelayMs` goes to the log line of the action's start (or dry run). */
-  #recordJob(
-    decision: Decision,
-    job: Job,
-    detail: DecisionDetail = {},
-    dispatchDelayMs?: number,
-  ): AuditEntry {
-    return this.#emit(this.#entry(decision, job.alert, detail, job), dispatchDelayMs);
-  }
-
-  /**
-   * Every entry has every field, in one order, the absent ones undefined (which JSON
-   * leaves out): one object shape keeps this path, run for every decision, monomorphic.
-   */
-  #entry(
-    decision: Decision,
-    alert: HealAlert,
-    detail: DecisionDetail,
-    job: Job | undefined,
-  ): AuditEntry {
-    return {
-      time: new Date(this.#options.clock.now()).toISOString(),
-      decision,
-      source: alert.source,
-      alertname: alert.labels.alertname ?? '',
-      fingerprint: alert.fingerprint,
-      starts_at: alert.startsAt,
-      rule: job ? job.rule.name : detail.rule,
-      action: job ? job.plan.action : detail.action,
-      target: job?.plan.targetKey,
-      attempt: job?.attempt,
-      argv: job?.plan.argv,
-      reason: detail.reason,
-      retry_at: detail.retry_at,
-      duration_seconds: detail.duration_seconds,
-      error: detail.error,
-    };
-  }
-
-  /** The one place a decision becomes an audit entry, a log line and metrics. */
-  #emit(entry: AuditEntry, dispatchDelayMs?: number): AuditEntry {
-    const { decision } = entry;
-    this.#options.audit.append(entry);
-    const { metrics, logger } = this.#options;
-    // The log line has its own time; the entry's would be a second "time" key.
-    const line = {
-      ...entry,
-      time: undefined,
-      dispatch_delay_ms: dispatchDelayMs,
-      event: EVENTS[decision],
-    };
-    switch (decision) {
-      case 'skipped':
-      case 'deferred':
-        metrics.skips.inc({ reason: entry.reason });
-        logger.info(line, `healing skipped: ${entry.reason}`);
-        break;
-      case 'dry_run':
-        metrics.skips.inc({ reason: 'dry_run' });
-        metrics.actions.inc({ action: entry.action, result: 'dry_run' });
-        logger.info(line, `dry run: would run ${entry.action} on ${entry.target}`);
-        break;
-      case 'started':
-        logger.info(line, `healing: ${entry.action} on ${entry.target}`);
-        break;
-      case 'succeeded':
-        metrics.actions.inc({ action: entry.action, result: 'success' });
-        logger.info(line, `healed: ${entry.action} on ${entry.target} verified`);
-        break;
-      case 'failed':
-        metrics.actions.inc({
-          action: entry.action,
-          result: entry.reason === 'timeout' ? 'timeout' : 'failure',
-        });
-        logger.warn(line, `healing failed: ${entry.action} on ${entry.target}: ${entry.error}`);
-        break;
-    }
-    return entry;
-  }
-}
-
-const EVENTS: Record<Decision, string> = {
-  skipped: 'heal_action_skipped',
-  deferred: 'heal_action_deferred',
-  dry_run: 'heal_action_skipped',
-  started: 'heal_action_started',
-  succeeded: 'heal_action_succeeded',
-  failed: 'heal_action_failed',
-};
-
-/**
- * Runs `work` with a signal aborted after `timeoutMs`, and stops waiting for it then even
- * if it ignores the signal (a hung Docker API call), rejecting with ActionTimeoutError.
- * One promise and one timer, no race: it runs around every action's prepare step.
- */
-function withTimeout<T>(
-  work: (signal: AbortSignal) => Promise<T>,
-  timeoutMs: number,
-  plan: ActionPlan,
-): Promise<T> {
-  const controller = new AbortController();
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      // Built only when it happens: an Error's stack capture is not free on the hot path.
-      const error = new ActionTimeoutError(plan.action, plan.targetKey, timeoutMs / 1000);
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-    let running: Promise<T>;
-    try {
-      running = work(controller.signal);
-    } catch (error) {
-      clearTimeout(timer);
-      reject(error);
-      return;
-    }
-    running.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

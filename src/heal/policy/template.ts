@@ -3,7 +3,7 @@
  * value, after that value passed the label-safety check. Nothing else is a template: no
  * functions, no pipelines, so a policy cannot compute anything an operator did not write.
  */
-import { MissingLabelError } from './errors.js';
+import { MissingLabelError } from '../errors.js';
 
 const PLACEHOLDER = /\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}/g;
 

@@ -1,0 +1,119 @@
+/**
+ * The one place a healing decision becomes an audit entry, a log line and metrics, so
+ * every decision, taken or skipped, is recorded the same way and says why.
+ */
+import type { Logger } from '../../logger.js';
+import type { AuditEntry, AuditLog, Decision } from '../audit/audit-log.js';
+import type { HealMetrics } from '../heal-metrics.js';
+import type { HealAlert } from '../policy/planner.js';
+import type { Clock } from './clock.js';
+import type { DecisionDetail, Job } from './job.js';
+
+export interface DecisionRecorderOptions {
+  audit: AuditLog;
+  metrics: HealMetrics;
+  logger: Logger;
+  clock: Clock;
+}
+
+export class DecisionRecorder {
+  readonly #options: DecisionRecorderOptions;
+
+  constructor(options: DecisionRecorderOptions) {
+    this.#options = options;
+  }
+
+  /** A decision on an alert before it has a job: resolved, unmatched, refused. */
+  record(decision: Decision, alert: HealAlert, detail: DecisionDetail): AuditEntry {
+    return this.#emit(this.#entry(decision, alert, detail, undefined));
+  }
+
+  /** A decision on a job; `dispatchDelayMs` goes to the log line of the action's start (or dry run). */
+  recordJob(
+    decision: Decision,
+    job: Job,
+    detail: DecisionDetail = {},
+    dispatchDelayMs?: number,
+  ): AuditEntry {
+    return this.#emit(this.#entry(decision, job.alert, detail, job), dispatchDelayMs);
+  }
+
+  /**
+   * Every entry has every field, in one order, the absent ones undefined (which JSON
+   * leaves out): one object shape keeps this path, run for every decision, monomorphic.
+   */
+  #entry(
+    decision: Decision,
+    alert: HealAlert,
+    detail: DecisionDetail,
+    job: Job | undefined,
+  ): AuditEntry {
+    return {
+      time: new Date(this.#options.clock.now()).toISOString(),
+      decision,
+      source: alert.source,
+      alertname: alert.labels.alertname ?? '',
+      fingerprint: alert.fingerprint,
+      starts_at: alert.startsAt,
+      rule: job ? job.rule.name : detail.rule,
+      action: job ? job.plan.action : detail.action,
+      target: job?.plan.targetKey,
+      attempt: job?.attempt,
+      argv: job?.plan.argv,
+      reason: detail.reason,
+      retry_at: detail.retry_at,
+      duration_seconds: detail.duration_seconds,
+      error: detail.error,
+    };
+  }
+
+  /** The one place a decision becomes an audit entry, a log line and metrics. */
+  #emit(entry: AuditEntry, dispatchDelayMs?: number): AuditEntry {
+    const { decision } = entry;
+    this.#options.audit.append(entry);
+    const { metrics, logger } = this.#options;
+    // The log line has its own time; the entry's would be a second "time" key.
+    const line = {
+      ...entry,
+      time: undefined,
+      dispatch_delay_ms: dispatchDelayMs,
+      event: EVENTS[decision],
+    };
+    switch (decision) {
+      case 'skipped':
+      case 'deferred':
+        metrics.skips.inc({ reason: entry.reason });
+        logger.info(line, `healing skipped: ${entry.reason}`);
+        break;
+      case 'dry_run':
+        metrics.skips.inc({ reason: 'dry_run' });
+        metrics.actions.inc({ action: entry.action, result: 'dry_run' });
+        logger.info(line, `dry run: would run ${entry.action} on ${entry.target}`);
+        break;
+      case 'started':
+        logger.info(line, `healing: ${entry.action} on ${entry.target}`);
+        break;
+      case 'succeeded':
+        metrics.actions.inc({ action: entry.action, result: 'success' });
+        logger.info(line, `healed: ${entry.action} on ${entry.target} verified`);
+        break;
+      case 'failed':
+        metrics.actions.inc({
+          action: entry.action,
+          result: entry.reason === 'timeout' ? 'timeout' : 'failure',
+        });
+        logger.warn(line, `healing failed: ${entry.action} on ${entry.target}: ${entry.error}`);
+        break;
+    }
+    return entry;
+  }
+}
+
+const EVENTS: Record<Decision, string> = {
+  skipped: 'heal_action_skipped',
+  deferred: 'heal_action_deferred',
+  dry_run: 'heal_action_skipped',
+  started: 'heal_action_started',
+  succeeded: 'heal_action_succeeded',
+  failed: 'heal_action_failed',
+};

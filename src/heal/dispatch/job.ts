@@ -1,0 +1,37 @@
+/** A planned action on its way through the dispatcher, and what a decision on it records. */
+import type { ActionPlan } from '../actions/action.js';
+import type { HealAlert } from '../policy/planner.js';
+import type { Rule } from '../policy/policy.js';
+
+export interface Job {
+  alert: HealAlert;
+  rule: Rule;
+  plan: ActionPlan;
+  attempt: number;
+  receivedAt: number;
+  episodeKey: string;
+  resolvedKey: string;
+}
+
+/** What a decision adds to its alert (and job) in the audit. */
+export interface DecisionDetail {
+  reason?: string;
+  /** For decisions without a job: the rule and action they concern. */
+  rule?: string;
+  action?: string;
+  retry_at?: string;
+  duration_seconds?: number;
+  error?: string;
+}
+
+/** The fields every log line about a job carries. */
+export function jobLogFields(job: Job): Record<string, unknown> {
+  return {
+    action: job.plan.action,
+    target: job.plan.targetKey,
+    alertname: job.alert.labels.alertname,
+    fingerprint: job.alert.fingerprint,
+    rule: job.rule.name,
+    attempt: job.attempt,
+  };
+}
