@@ -5,9 +5,20 @@
  * negative rate. A series whose source is still listed stays "present" even when it
  * has no sample this round, so a reset does not make it vanish from /metrics. Each
  * series is a SeriesId (a name and its source's labels), keyed by its packed key.
+ *
+ * Two series are judged differently from a plain per-round rate, so that one event
+ * raises one clear signal:
+ * - A filesystem is judged once, at its shortest mount point: bind mounts of one device
+ *   (`/` and `/run/netns`, say) hold the same figures and would alarm together.
+ * - A container's restarts are a rate over the last minute, as `rate(...[1m])` is: a
+ *   restart is a one-round event, and a one-round rise is what the detector is built to
+ *   treat as a blip; over a minute, a crash loop is a level that holds.
  */
-import type { Snapshot } from '../collect/snapshot.js';
+import type { FilesystemStats, Snapshot } from '../collect/snapshot.js';
 import { type SeriesId, seriesKey } from './series-id.js';
+
+/** The window of `container_restarts_rate`, as in `rate(restarts[1m])`. */
+const RESTART_WINDOW_MS = 60_000;
 
 export interface ExtractedSeries {
   /** Finite values of this round, by series key. */
@@ -38,11 +49,14 @@ function counters(snapshot: Snapshot): Counter[] {
     const labels = { container: c.name };
     if (c.state === 'running')
       out.push({ id: { name: 'container_cpu_rate', labels }, value: c.cpu_seconds });
-    // Listed whatever its state: a crash loop shows as restarts, even when every round
-    // happens to catch the container running.
-    out.push({ id: { name: 'container_restarts_rate', labels }, value: c.restart_count });
   }
   return out;
+}
+
+/** One counter increase and when it was seen. */
+interface Increase {
+  atMs: number;
+  delta: number;
 }
 
 /** CPU seconds summed over all CPUs: busy (everything but idle and iowait) and total. */
@@ -69,6 +83,9 @@ export class FeatureExtractor {
       }
     | undefined;
 
+  /** Each container's last restart count and its increases within the window. */
+  readonly #restarts = new Map<string, { count: number; increases: Increase[] }>();
+
   extract(snapshot: Snapshot): ExtractedSeries {
     const values = new Map<string, number>();
     const present = new Map<string, SeriesId>();
@@ -93,7 +110,7 @@ export class FeatureExtractor {
       }
       if (host.memory.total_bytes > 0)
         set(plain('memory_used_ratio'), 1 - host.memory.available_bytes / host.memory.total_bytes);
-      for (const fs of host.filesystems ?? []) {
+      for (const fs of filesystemsByDevice(host.filesystems ?? [])) {
         set(
           { name: 'filesystem_used_ratio', labels: { mountpoint: fs.mountpoint } },
           fs.size_bytes > 0 ? 1 - fs.avail_bytes / fs.size_bytes : undefined,
@@ -108,7 +125,15 @@ export class FeatureExtractor {
     for (const c of snapshot.containers?.containers ?? []) {
       if (c.state === 'running')
         set({ name: 'container_memory_bytes', labels: { container: c.name } }, c.memory_bytes);
+      // Listed whatever its state: a crash loop shows as restarts, even when every round
+      // happens to catch the container running.
+      set(
+        { name: 'container_restarts_rate', labels: { container: c.name } },
+        this.#restartRate(c.name, c.restart_count, snapshot.timestamp_ms),
+      );
     }
+    const listed = new Set((snapshot.containers?.containers ?? []).map((c) => c.name));
+    for (const name of this.#restarts.keys()) if (!listed.has(name)) this.#restarts.delete(name);
     const dt = previous ? (snapshot.timestamp_ms - previous.timestampMs) / 1000 : 0;
     const current = counters(snapshot);
     for (const counter of current) {
@@ -126,4 +151,41 @@ export class FeatureExtractor {
     };
     return { values, present };
   }
+
+  /**
+   * Restarts per second over the last minute (or over the round, when rounds are
+   * longer). A count that went down is a recreated container: no sample this round, and
+   * the window starts again from the new count.
+   */
+  #restartRate(container: string, count: number, nowMs: number): number | undefined {
+    const previous = this.#restarts.get(container);
+    if (!previous || count < previous.count) {
+      this.#restarts.set(container, { count, increases: [] });
+      return previous ? undefined : 0;
+    }
+    const { increases } = previous;
+    if (count > previous.count) increases.push({ atMs: nowMs, delta: count - previous.count });
+    previous.count = count;
+    const roundMs = nowMs - (this.#previous?.timestampMs ?? nowMs);
+    const windowMs = Math.max(RESTART_WINDOW_MS, roundMs);
+    while (increases.length > 0 && (increases[0] as Increase).atMs <= nowMs - windowMs)
+      increases.shift();
+    let total = 0;
+    for (const { delta } of increases) total += delta;
+    return total / (windowMs / 1000);
+  }
+}
+
+/** One filesystem per device, at its shortest mount point (then the first by name). */
+function filesystemsByDevice(filesystems: readonly FilesystemStats[]): FilesystemStats[] {
+  const byDevice = new Map<string, FilesystemStats>();
+  for (const fs of filesystems) {
+    const kept = byDevice.get(fs.device);
+    const shorter =
+      !kept ||
+      fs.mountpoint.length < kept.mountpoint.length ||
+      (fs.mountpoint.length === kept.mountpoint.length && fs.mountpoint < kept.mountpoint);
+    if (shorter) byDevice.set(fs.device, fs);
+  }
+  return [...byDevice.values()];
 }

@@ -162,9 +162,76 @@ describe('FeatureExtractor', () => {
     expect(next.values.get('probe_success:api')).toBe(0);
     expect(next.values.get('container_cpu_rate:web')).toBe(0.5);
     expect(next.values.get('container_memory_bytes:web')).toBe(2048);
-    // Two restarts in the second between the rounds.
-    expect(next.values.get('container_restarts_rate:web')).toBe(2);
+    // Two restarts in the last minute.
+    expect(next.values.get('container_restarts_rate:web')).toBe(2 / 60);
     expect(next.present.get('probe_duration_seconds:api')?.labels).toEqual({ target: 'api' });
     expect(next.present.get('container_cpu_rate:web')?.labels).toEqual({ container: 'web' });
+  });
+
+  it('rates restarts over the last minute, so a crash loop holds and a recreated container starts again', () => {
+    const extractor = new FeatureExtractor();
+    const at = (second: number, restarts: number) =>
+      extractor
+        .extract(
+          snapshot(
+            second,
+            {},
+            {
+              containers: {
+                engine_up: true,
+                containers: [
+                  {
+                    id: 'c1',
+                    name: 'web',
+                    image: 'nginx',
+                    state: 'exited' as const,
+                    health: 'none' as const,
+                    restart_count: restarts,
+                    started_at_seconds: 0,
+                    cpu_seconds: 0,
+                    memory_bytes: 0,
+                    labels: {},
+                  },
+                ],
+              },
+            },
+          ),
+        )
+        .values.get('container_restarts_rate:web');
+    expect(at(0, 3)).toBe(0);
+    expect(at(1, 4)).toBe(1 / 60);
+    expect(at(2, 4)).toBe(1 / 60);
+    expect(at(30, 6)).toBe(3 / 60);
+    expect(at(61, 6)).toBe(2 / 60);
+    expect(at(91, 6)).toBe(0);
+    // Recreated: the count went down. No sample, then a window from the new count.
+    expect(at(92, 0)).toBeUndefined();
+    expect(at(93, 1)).toBe(1 / 60);
+  });
+
+  it('judges a filesystem once, at the shortest of its mount points', () => {
+    const extractor = new FeatureExtractor();
+    const fs = (device: string, mountpoint: string, avail: number) => ({
+      device,
+      mountpoint,
+      fstype: 'ext4',
+      size_bytes: 100,
+      free_bytes: avail,
+      avail_bytes: avail,
+    });
+    const out = extractor.extract(
+      snapshot(0, {
+        filesystems: [
+          fs('/dev/vda', '/run/netns', 75),
+          fs('/dev/vda', '/', 75),
+          fs('/dev/vdb', '/data', 10),
+          fs('/dev/vdb', '/srv/data', 10),
+        ],
+      }),
+    );
+    expect([...out.values].filter(([key]) => key.startsWith('filesystem'))).toEqual([
+      ['filesystem_used_ratio:/', 0.25],
+      ['filesystem_used_ratio:/data', 0.9],
+    ]);
   });
 });
