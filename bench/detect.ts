@@ -252,8 +252,7 @@ interface EngineLike {
 interface TrainerLike {
   /** The new engine's trainer only: see ForestTrainer. */
   readonly busy?: boolean;
-  takeBuffer?(): ArrayBuffer | undefined;
-  fit(request: unknown): void;
+  fit(...request: unknown[]): void;
   take(): unknown;
   close(): Promise<void>;
 }
@@ -365,10 +364,9 @@ async function runEngine(srcRoot: string, series: number, quick: boolean): Promi
     get busy() {
       return inner.busy;
     },
-    takeBuffer: () => inner.takeBuffer?.(),
-    fit(request) {
+    fit(...request) {
       const started = performance.now();
-      inner.fit(request);
+      inner.fit(...request);
       requestMs = Math.max(requestMs, performance.now() - started);
       requested += 1;
     },

@@ -137,17 +137,13 @@ export class DetectorCore {
   }
 
   #requestFit(): void {
-    // A fit still running would ignore the request: skip building its matrix.
-    if (!this.#trainer.busy)
-      this.#trainer.fit({
-        ...this.#features.matrix(this.#trainer.takeBuffer()),
-        options: {
-          nEstimators: this.#config.isolation_n_estimators,
-          subsampleSize: this.#config.isolation_subsample_size,
-          contamination: this.#config.isolation_contamination,
-          seed: fitSeed(this.#config.isolation_seed, this.#fits),
-        },
-      });
+    // Ignored while the last fit is still busy: the next cadence catches up.
+    this.#trainer.fit(this.#features, {
+      nEstimators: this.#config.isolation_n_estimators,
+      subsampleSize: this.#config.isolation_subsample_size,
+      contamination: this.#config.isolation_contamination,
+      seed: fitSeed(this.#config.isolation_seed, this.#fits),
+    });
     this.#fits += 1;
     this.#sinceFit = 0;
   }

@@ -13,6 +13,7 @@ import {
   type ForestModel,
   type ForestOptions,
 } from './isolation-forest.js';
+import type { TrainingRows } from './training-rows.js';
 
 /** Passed as workerData, so the worker script knows it was started for this. */
 export const FOREST_WORKER_MARK = 'aegis-forest-worker';
@@ -54,12 +55,13 @@ export interface FitReply {
 }
 
 export interface ForestTrainer {
-  /** True while a fit runs: a request now would be ignored, so the caller need not build one. */
+  /** True while a fit is being prepared or runs: a request now is ignored. */
   readonly busy: boolean;
-  /** Starts a fit; ignored while one is still running (the next cadence catches up). */
-  fit(request: FitRequest): void;
-  /** The buffer of an earlier request's matrix, handed back for the next one to fill; else undefined. */
-  takeBuffer(): ArrayBuffer | undefined;
+  /**
+   * Starts a fit on the rows held now; ignored while one is still busy (the next
+   * cadence catches up). Rows pushed afterwards are not in it.
+   */
+  fit(rows: TrainingRows, options: ForestOptions): void;
   /** The newest finished fit not yet taken. */
   take(): FitResult | undefined;
   close(): Promise<void>;
@@ -85,19 +87,17 @@ export class InlineForestTrainer extends FinishedFit implements ForestTrainer {
   readonly busy = false;
   #buffer: ArrayBuffer | undefined;
 
-  fit(request: FitRequest): void {
+  fit(rows: TrainingRows, options: ForestOptions): void {
+    const request = { ...rows.matrix(this.#buffer), options };
     this.finished(runFit(request));
     this.#buffer = request.values.buffer;
   }
 
-  takeBuffer(): ArrayBuffer | undefined {
-    const buffer = this.#buffer;
-    this.#buffer = undefined;
-    return buffer;
-  }
-
   async close(): Promise<void> {}
 }
+
+/** Main-thread time a matrix copy may take before it yields to the event loop. */
+const COPY_SLICE_MS = 1;
 
 /**
  * Trains in a worker thread. When the compiled worker script is absent (the sources run
@@ -120,15 +120,37 @@ export class WorkerForestTrainer extends FinishedFit implements ForestTrainer {
     return this.#busy;
   }
 
-  takeBuffer(): ArrayBuffer | undefined {
-    const buffer = this.#buffer;
-    this.#buffer = undefined;
-    return buffer;
-  }
-
-  fit(request: FitRequest): void {
+  /**
+   * Copies the matrix out of the rings a slice of COPY_SLICE_MS at a time, yielding to
+   * the event loop between slices (16 MB at 1,000 series would block a round for
+   * milliseconds, and a fresh buffer's first touch for tens), then moves it to the worker.
+   */
+  fit(rows: TrainingRows, options: ForestOptions): void {
     if (this.#busy || this.#closed) return;
     this.#busy = true;
+    const slices = rows.matrixSlices(this.#buffer);
+    this.#buffer = undefined;
+    const step = (): void => {
+      if (this.#closed) {
+        slices.return(undefined as never);
+        this.#busy = false;
+        return;
+      }
+      const started = performance.now();
+      for (;;) {
+        const next = slices.next();
+        if (next.done) {
+          this.#post({ ...next.value, options });
+          return;
+        }
+        if (performance.now() - started >= COPY_SLICE_MS) break;
+      }
+      setImmediate(step);
+    };
+    step();
+  }
+
+  #post(request: FitRequest): void {
     const worker = this.#startWorker();
     if (worker) {
       // The matrix's buffer moves to the worker: no copy on this thread.

@@ -8,8 +8,12 @@
  *
  * `matrix()` copies the rows, oldest first, into one column-major Float64Array, with
  * the columns sorted by name: the same values, in the same order, as a row-major array
- * built from the rows would hold, and cheap enough to copy (a memcpy per column) and
- * to transfer to the worker without blocking a round.
+ * built from the rows would hold, a memcpy per column, and transferable to the worker.
+ * `matrixSlices()` makes the same matrix a column at a time, so that the live agent can
+ * spread the copy (16 MB at 1,000 series) over turns of the event loop.
+ *
+ * Both, and the incremental save, read the rows held when they began without copying
+ * them up front: a push that would overwrite one of those rows keeps it first.
  */
 
 export interface TrainingMatrix {
@@ -40,8 +44,9 @@ interface Column {
 }
 
 /**
- * The rows held when a save began, kept without copying them: the columns of that
- * moment, and each of those rows that a later push overwrote, stashed just before.
+ * The rows held when a save or a matrix began, kept without copying them: the columns
+ * of that moment, and each of those rows that a later push overwrote, stashed just
+ * before.
  */
 interface Frozen {
   /** The first row held then, and the number held. */
@@ -61,7 +66,8 @@ export class TrainingRows {
   readonly #columns = new Map<string, Column>();
   /** Rows ever pushed; row r sits at slot r % capacity of every column. */
   #pushed = 0;
-  #frozen: Frozen | undefined;
+  /** The saves and matrices being made. */
+  readonly #frozen = new Set<Frozen>();
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -81,10 +87,10 @@ export class TrainingRows {
   push(features: ReadonlyMap<string, number>): void {
     const row = this.#pushed;
     const slot = row % this.capacity;
-    const frozen = this.#frozen;
     const overwritten = row - this.capacity;
-    if (frozen && overwritten >= frozen.first) {
-      // A row a save in progress still has to write: keep it.
+    for (const frozen of this.#frozen) {
+      if (overwritten < frozen.first || overwritten >= frozen.first + frozen.rows) continue;
+      // A row a save or a matrix in progress still has to read: keep it.
       const kept = new Float64Array(frozen.columns.length);
       frozen.columns.forEach((column, c) => (kept[c] = column.values[slot] as number));
       frozen.stash.set(overwritten, kept);
@@ -112,33 +118,66 @@ export class TrainingRows {
    * written into `buffer` when it is large enough (a matrix given back by the trainer).
    */
   matrix(buffer?: ArrayBuffer): TrainingMatrix {
-    const columns = [...this.#columns.keys()].sort();
-    const rows = this.size;
-    const length = columns.length * rows;
-    // A fresh buffer costs its first touch (page faults: tens of ms for 16 MB), so it is
-    // sized for the full window and some more series, and handed back after each fit.
-    const values =
-      buffer && buffer.byteLength >= length * Float64Array.BYTES_PER_ELEMENT
-        ? new Float64Array(buffer, 0, length)
-        : new Float64Array(
-            new ArrayBuffer(
-              Math.ceil(columns.length * HEADROOM) * this.capacity * Float64Array.BYTES_PER_ELEMENT,
-            ),
-            0,
-            length,
-          );
-    columns.forEach((name, c) => this.#copy(name, values, c * rows));
-    return { values, rows, columns };
+    const slices = this.matrixSlices(buffer);
+    for (;;) {
+      const step = slices.next();
+      if (step.done) return step.value;
+    }
   }
 
-  /** Copies one column's rows, oldest first, into `target` at `offset`. */
-  #copy(name: string, target: Float64Array, offset: number): void {
-    const ring = (this.#columns.get(name) as Column).values;
+  /**
+   * The same matrix as matrix(), of the rows held now, made a column per step: the
+   * caller may push rows between steps. Returning the generator early abandons it.
+   */
+  *matrixSlices(buffer?: ArrayBuffer): Generator<void, TrainingMatrix> {
+    const frozen = this.#freeze();
+    try {
+      const { rows, columns } = frozen;
+      const length = columns.length * rows;
+      // A fresh buffer costs its first touch (page faults), so it is sized for the full
+      // window and some more series, and handed back after each fit.
+      const values =
+        buffer && buffer.byteLength >= length * Float64Array.BYTES_PER_ELEMENT
+          ? new Float64Array(buffer, 0, length)
+          : new Float64Array(
+              new ArrayBuffer(
+                Math.ceil(columns.length * HEADROOM) *
+                  this.capacity *
+                  Float64Array.BYTES_PER_ELEMENT,
+              ),
+              0,
+              length,
+            );
+      const start = frozen.first % this.capacity;
+      const head = Math.min(rows, this.capacity - start);
+      for (let c = 0; c < columns.length; c += 1) {
+        if (c > 0) yield;
+        const ring = (columns[c] as Column).values;
+        const offset = c * rows;
+        values.set(ring.subarray(start, start + head), offset);
+        if (head < rows) values.set(ring.subarray(0, rows - head), offset + head);
+        for (const [row, kept] of frozen.stash)
+          values[offset + row - frozen.first] = kept[c] as number;
+      }
+      return { values, rows, columns: frozen.names };
+    } finally {
+      this.#frozen.delete(frozen);
+    }
+  }
+
+  /** Starts keeping the rows held now, sorted by column name, until the caller deletes it. */
+  #freeze(): Frozen {
+    const names = [...this.#columns.keys()].sort();
     const rows = this.size;
-    const start = (this.#pushed - rows) % this.capacity;
-    const head = Math.min(rows, this.capacity - start);
-    target.set(ring.subarray(start, start + head), offset);
-    if (head < rows) target.set(ring.subarray(0, rows - head), offset + head);
+    const frozen: Frozen = {
+      first: this.#pushed - rows,
+      rows,
+      names,
+      columns: names.map((name) => this.#columns.get(name) as Column),
+      stash: new Map(),
+    };
+    this.#frozen.add(frozen);
+    return frozen;
   }
 
   /** A copy of what is held, to save. */
@@ -159,40 +198,29 @@ export class TrainingRows {
   /**
    * The state as JSON text in pieces, a column a piece: a save can yield between them.
    * The text is of the rows held when the first piece is taken, however many rows are
-   * pushed meanwhile: nothing is copied up front, but a push that would overwrite one
-   * of those rows keeps it first, until the text is finished (or abandoned).
+   * pushed meanwhile (see Frozen), until it is finished or abandoned.
    */
   *saveText(): Generator<string> {
-    if (this.#frozen) {
-      // Another save is still being written: this one copies what it needs now.
-      const copy = new TrainingRows(this.capacity);
-      copy.restore(this.save());
-      yield* copy.saveText();
-      return;
-    }
-    const names = [...this.#columns.keys()].sort();
-    const columns = names.map((name) => this.#columns.get(name) as Column);
-    const rows = this.size;
-    const last = this.#pushed - 1;
-    const absent = columns.map((column) => last - column.lastPresent);
-    const frozen: Frozen = { first: this.#pushed - rows, rows, names, columns, stash: new Map() };
-    this.#frozen = frozen;
+    const frozen = this.#freeze();
     try {
+      const { rows, columns, names } = frozen;
+      const last = this.#pushed - 1;
+      const absent = columns.map((column) => last - column.lastPresent);
       yield `{"rows":${rows},"columns":{`;
       for (let c = 0; c < columns.length; c += 1) {
-        const ring = (columns[c] as Column).values;
+        const column = columns[c] as Column;
         const values = new Array<number>(rows);
         for (let i = 0; i < rows; i += 1) {
           const row = frozen.first + i;
           const kept = frozen.stash.get(row);
-          values[i] = (kept ? kept[c] : ring[row % this.capacity]) as number;
+          values[i] = (kept ? kept[c] : column.values[row % this.capacity]) as number;
         }
         const state: TrainingColumnState = { values, absent_for: absent[c] as number };
         yield `${c > 0 ? ',' : ''}${JSON.stringify(names[c])}:${JSON.stringify(state)}`;
       }
       yield '}}';
     } finally {
-      this.#frozen = undefined;
+      this.#frozen.delete(frozen);
     }
   }
 

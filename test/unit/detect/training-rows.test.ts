@@ -112,4 +112,35 @@ describe('TrainingRows', () => {
       JSON.parse(JSON.stringify(store.save())),
     );
   });
+
+  it('makes the matrix of the moment its slices began, while rows are pushed and a save is taken', () => {
+    const store = new TrainingRows(50);
+    const rows = [...randomRows(400, 7)];
+    rows.slice(0, 120).forEach((row) => store.push(row));
+    const expected = store.matrix();
+    const saved = JSON.parse(JSON.stringify(store.save()));
+    const slices = store.matrixSlices();
+    const pieces = store.saveText();
+    // Both are of the rows held when their first step is taken.
+    const text = [pieces.next().value as string];
+    let pushed = 120;
+    let step = slices.next();
+    // Ten rows pushed after every column copied and every piece taken: the window turns
+    // over and series come and go before either is finished.
+    while (!step.done) {
+      for (let i = 0; i < 10; i += 1) store.push(rows[pushed++]!);
+      const piece = pieces.next();
+      if (!piece.done) text.push(piece.value);
+      step = slices.next();
+    }
+    for (const piece of pieces) text.push(piece);
+    expect(pushed).toBeGreaterThan(120 + 50);
+    expect(step.value.columns).toEqual(expected.columns);
+    expect(rowsOf(step.value)).toEqual(rowsOf(expected));
+    expect(JSON.parse(text.join(''))).toEqual(saved);
+    // Nothing is kept for them once both are finished: the next matrix is of the rows now.
+    const list = new ListOfRows(50);
+    rows.slice(0, pushed).forEach((row) => list.push(row));
+    expect(rowsOf(store.matrix())).toEqual(list.rows().rows);
+  });
 });
