@@ -40,7 +40,10 @@ export const detectionSchema = z.strictObject({
   shape_window: z.number().int().min(2).max(100).default(6),
   /** Blocks of history the shape test searches for a similar window. @default 1000 */
   shape_history: z.number().int().min(16).max(4096).default(1000),
-  /** Blocks whose novelties set the shape and seasonal tests' bar (their largest). @default 400 */
+  /**
+   * Blocks whose novelties set the shape and seasonal tests' bar (their largest); the
+   * shape test judges once it has this many. @default 400
+   */
   novelty_calibration: z.number().int().min(2).max(4096).default(400),
   /** Factor over the bar a shape novelty must exceed. @default 1.0 */
   shape_margin: z.number().gt(0).default(1.0),

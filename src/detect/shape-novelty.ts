@@ -5,7 +5,10 @@
  * novelty (mean absolute difference, in units of the range of the blocks seen). A
  * shape the series has drawn before is near one of them; a new one is not. The
  * novelty is judged against the largest novelty of the last `calibration` blocks: a
- * noisy series, whose every window is a little new, sets its own bar.
+ * noisy series, whose every window is a little new, sets its own bar. There is no bar
+ * until that span is full: the largest of a few novelties is a low bar, and a series
+ * that has not yet shown its periodic jobs a few times would alarm on each (bench:live
+ * saw such a burst in the first minutes after readiness).
  */
 import { FloatRing } from './float-ring.js';
 
@@ -19,7 +22,7 @@ export interface NoveltyState {
 export interface Novelty {
   /** Distance to the nearest earlier window, in units of the range. */
   distance: number;
-  /** The largest distance of the calibration span before this one. */
+  /** The largest distance of the calibration span before this one; 0 until that span is full. */
   bar: number;
 }
 
@@ -55,8 +58,9 @@ export class ShapeNovelty {
     }
     const range = this.#max - this.#min;
     const distance = range > 0 ? best / w / range : 0;
-    const bar = this.#novelties.max();
-    this.#novelties.push(distance);
+    const novelties = this.#novelties;
+    const bar = novelties.size === novelties.capacity ? novelties.max() : 0;
+    novelties.push(distance);
     return { distance, bar };
   }
 

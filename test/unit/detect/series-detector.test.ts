@@ -126,6 +126,20 @@ describe('SeriesDetector', () => {
     expect(blamed(values)).toEqual(['shape']);
   });
 
+  it('judges shape only once its calibration span is full: no burst on a short history', () => {
+    // The same change of shape, early: with 1,000 samples the shape test has 166 blocks,
+    // fewer than its 400-block calibration span, and stays silent; the range test does not.
+    const random = mulberry32(7);
+    const wave = (i: number, period: number): number =>
+      100 + Math.sin((2 * Math.PI * i) / period) + 0.1 * random();
+    const early = Array.from({ length: 1200 }, (_, i) =>
+      i >= 800 && i < 1000 ? wave(i, 40) : wave(i, 120),
+    );
+    expect(onsets(early)).toEqual([]);
+    // With a 100-block span it is full by then, and the change is an onset.
+    expect(onsets(early, { novelty_calibration: 100 })).toEqual([803]);
+  });
+
   it('starts an anomaly when a daily peak fails to come, judged against the days before', () => {
     const values = daily(10, 8);
     // Day 8's high stretch never comes: every value and every shape is an ordinary one.
