@@ -90,9 +90,15 @@ export class Healer {
     this.#metrics = registerHealMetrics(options.registry);
     this.#check = labelSafetyCheck(config.label_value_pattern);
     let stream: ((json: string) => Promise<void>) | undefined;
-    if (config.redis_url !== undefined) {
+    const connection =
+      config.redis_sentinels !== undefined
+        ? { sentinels: config.redis_sentinels, masterName: config.redis_sentinel_master }
+        : config.redis_url !== undefined
+          ? { url: config.redis_url }
+          : undefined;
+    if (connection !== undefined) {
       const redis = new RedisStateStore({
-        url: config.redis_url,
+        connection,
         prefix: config.redis_key_prefix,
         commandTimeoutMs: config.redis_timeout * 1000,
         auditStreamMaxLen: config.audit_stream_max_len,

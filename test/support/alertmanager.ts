@@ -9,7 +9,14 @@ import { formatDuration, parseDurationSeconds } from '../../src/config/duration.
 import { freeLoopbackPort } from './ports.js';
 import { startPrivateDaemon } from './private-daemon.js';
 
-const SHIPPED_CONFIG = join(import.meta.dirname, '..', '..', 'prometheus', 'alertmanager.yml');
+// Two folders up from test/support, three when compiled to dist-bench/test/support for a bench.
+const ROOT = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  ...(import.meta.dirname.includes('dist-bench') ? ['..'] : []),
+);
+const SHIPPED_CONFIG = join(ROOT, 'prometheus', 'alertmanager.yml');
 const ROUTE_INTERVALS = ['group_wait', 'group_interval', 'repeat_interval'] as const;
 
 export interface AlertmanagerOptions {
@@ -21,6 +28,11 @@ export interface AlertmanagerOptions {
   token: string;
   /** Every route interval is multiplied by this. @default 1/15, as Prometheus' 15 s to 1 s */
   intervalScale?: number;
+  /**
+   * Gossip with peers as an HA cluster: this member's `127.0.0.1:PORT` and the others'.
+   * @default alone
+   */
+  cluster?: { listenAddress: string; peers: string[] };
 }
 
 export interface AmAlert {
@@ -100,8 +112,18 @@ export async function startAlertmanager(options: AlertmanagerOptions): Promise<A
       `--config.file=${join(dir, 'alertmanager.yml')}`,
       `--storage.path=${join(dir, 'data')}`,
       `--web.listen-address=${address}`,
-      // Alone: without this it gossips on 0.0.0.0:9094 and waits for peers.
-      '--cluster.listen-address=',
+      ...(options.cluster
+        ? [
+            `--cluster.listen-address=${options.cluster.listenAddress}`,
+            ...options.cluster.peers.map((peer) => `--cluster.peer=${peer}`),
+            // A member waits its position times this before it notifies, so that the first
+            // one's notification, gossiped, stops the others (15 s by default).
+            '--cluster.peer-timeout=1s',
+            '--cluster.gossip-interval=50ms',
+            '--cluster.pushpull-interval=5s',
+          ]
+        : // Alone: without this it gossips on 0.0.0.0:9094 and waits for peers.
+          ['--cluster.listen-address=']),
       '--log.level=warn',
     ],
     readyUrl: `${url}/-/ready`,

@@ -8,14 +8,15 @@
  * action, and a queued one would hold a webhook request open. They fail at once instead,
  * and the webhook answers 503 so Alertmanager delivers again later.
  */
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { StateStoreUnavailableError } from '../errors.js';
 import { EMPTY_TARGET_STATE, type StateStore, type TargetState } from './state-store.js';
 
 const DELETE_IF_EQUAL = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
 
 export interface RedisStateStoreOptions {
-  url: string;
+  /** One Redis (`redis://…`), or the sentinels that name the current master. */
+  connection: { url: string } | { sentinels: string[]; masterName: string };
   prefix: string;
   commandTimeoutMs: number;
   auditStreamMaxLen: number;
@@ -32,7 +33,8 @@ export class RedisStateStore implements StateStore {
   constructor(options: RedisStateStoreOptions) {
     this.#prefix = options.prefix;
     this.#auditMaxLen = options.auditStreamMaxLen;
-    this.#client = new Redis(options.url, {
+    const { connection } = options;
+    const settings: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
@@ -41,7 +43,21 @@ export class RedisStateStore implements StateStore {
       connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
       // Keep trying to come back, at most every 2 s, for as long as the healer runs.
       retryStrategy: (times) => Math.min(times * 100, 2_000),
-    });
+    };
+    this.#client =
+      'url' in connection
+        ? new Redis(connection.url, settings)
+        : new Redis({
+            ...settings,
+            sentinels: connection.sentinels.map((address) => {
+              const at = address.lastIndexOf(':');
+              return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
+            }),
+            name: connection.masterName,
+            // Subscribes to the sentinels' +switch-master: a failover reconnects at once.
+            failoverDetector: true,
+            sentinelRetryStrategy: (times) => Math.min(times * 100, 2_000),
+          });
     // Errors surface through the commands that fail; without a listener ioredis would print them.
     this.#client.on('error', () => undefined);
     this.#client.on('ready', () => options.onStateChange?.(true));

@@ -41,6 +41,22 @@ describe('validateConfig', () => {
     ]);
   });
 
+  it('takes Redis Sentinel addresses, or one Redis URL, not both', () => {
+    const config = validateConfig({
+      recovery: { redis_sentinels: ['10.0.0.1:26379', 'sentinel-2:26379'] },
+    });
+    expect(config.recovery.redis_sentinels).toEqual(['10.0.0.1:26379', 'sentinel-2:26379']);
+    expect(config.recovery.redis_sentinel_master).toBe('aegis');
+    expect(problemsOf({ recovery: { redis_sentinels: ['10.0.0.1'] } })).toEqual([
+      'recovery.redis_sentinels.0: expected host:port',
+    ]);
+    expect(
+      problemsOf({
+        recovery: { redis_url: 'redis://redis:6379', redis_sentinels: ['redis:26379'] },
+      }),
+    ).toEqual(['recovery.redis_sentinels: set redis_url or redis_sentinels, not both']);
+  });
+
   it('turns a bare URL into an endpoint with defaults', () => {
     const config = validateConfig({
       monitoring: { api_endpoints: ['http://127.0.0.1:8080/health'] },
