@@ -10,7 +10,7 @@
  * episodes (duplicates, lost), Redis commands and round trips per alert, and CPU and
  * memory per replica.
  *
- *   npm run bench:fleet [-- --hosts 1000 --duration 4m --failures 6 --no-failover --seed 1]
+ *   npm run bench:fleet [-- --hosts 1000 --duration 4m --failures 6 --no-failover --seed 1 --details]
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,6 +46,8 @@ interface Options {
   failuresPerHostHour: number;
   failover: boolean;
   seed: number;
+  /** Print each duplicated or lost episode's audit trail. */
+  details: boolean;
 }
 
 function parseOptions(args: string[]): Options {
@@ -63,6 +65,7 @@ function parseOptions(args: string[]): Options {
     failuresPerHostHour: Number(value('failures') ?? 6),
     failover: !args.includes('--no-failover'),
     seed: Number(value('seed') ?? 1),
+    details: args.includes('--details'),
   };
 }
 
@@ -317,6 +320,18 @@ async function main(): Promise<void> {
         `${fmt((100 * (cpu[i] as number)) / trafficSeconds)} / ${fmt(memory[i]!.rss)} / ${fmt(memory[i]!.peak)}`,
       ),
     );
+    if (options.details) {
+      lines.push("duplicated and lost episodes, with their hosts' audit entries around them:");
+      for (const { episode, problem, entries } of account.anomalies) {
+        lines.push(
+          `  ${problem}: host ${episode.host} (${episode.kind}) +${fmt(episode.startMs / 1000, 2)} s to +${fmt(episode.endMs / 1000, 2)} s`,
+        );
+        for (const e of entries)
+          lines.push(
+            `    replica ${e.replica} +${fmt((Date.parse(e.time) - t0) / 1000, 2)} s ${e.decision}${e.reason ? `:${e.reason}` : ''} starts_at +${fmt((Date.parse(e.starts_at) - t0) / 1000, 2)} s ${e.fingerprint}`,
+          );
+      }
+    }
     lines.push('targets:');
     const pass = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
     row('duplicates 0', pass(account.duplicates === 0));

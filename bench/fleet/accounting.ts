@@ -23,6 +23,12 @@ export interface EpisodeAccount {
   startToActionMs: number[];
   /** Decisions audited per reason, over every replica. */
   reasons: Record<string, number>;
+  /** The duplicated and the lost episodes, with every audit entry of their host around them. */
+  anomalies: { episode: Episode; problem: 'duplicate' | 'lost'; entries: AuditTrail[] }[];
+}
+
+export interface AuditTrail extends AuditLine {
+  replica: number;
 }
 
 export function accountEpisodes(
@@ -37,6 +43,16 @@ export function accountEpisodes(
     byHost.set(episode.host, list);
   }
   const actions = new Map<Episode, number[]>();
+  const trail = (episode: Episode): AuditTrail[] =>
+    audits.flatMap((audit, replica) =>
+      audit
+        .filter((entry) => entry.target !== undefined && hostOf(entry.target) === episode.host)
+        .filter((entry) => {
+          const at = Date.parse(entry.starts_at) - t0;
+          return at >= episode.startMs - 10_000 && at <= episode.endMs + 10_000;
+        })
+        .map((entry) => ({ ...entry, replica })),
+    );
   const reasons: Record<string, number> = {};
   let strays = 0;
   let total = 0;
@@ -70,6 +86,7 @@ export function accountEpisodes(
     strays,
     startToActionMs: [],
     reasons,
+    anomalies: [],
   };
   for (const episode of plan.episodes) {
     const kind = (account.byKind[episode.kind] ??= {
@@ -83,6 +100,7 @@ export function accountEpisodes(
     if (times.length === 0) {
       kind.lost += 1;
       account.lost += 1;
+      account.anomalies.push({ episode, problem: 'lost', entries: trail(episode) });
       continue;
     }
     kind.acted += 1;
@@ -91,6 +109,7 @@ export function accountEpisodes(
       kind.duplicates += 1;
       account.duplicates += 1;
       account.extraActions += times.length - 1;
+      account.anomalies.push({ episode, problem: 'duplicate', entries: trail(episode) });
     }
   }
   return account;

@@ -76,8 +76,12 @@ async function evaluate(
   for (let tick = activeAt(0, phase); tick <= end && !signal.aborted; tick += EVAL_MS) {
     const wait = t0 + tick - Date.now();
     if (wait > 0) await new Promise((done) => setTimeout(done, wait));
-    const alerts = plan.episodes
-      .filter((e) => activeAt(e.startMs, phase) <= tick && tick < e.endMs + RESOLVED_RESEND_MS)
+    // One alert per host, as a rule has one per label set: its latest episode begun, firing
+    // or lately resolved. A new firing replaces the resolved one before it.
+    const latest = new Map<number, Episode>();
+    for (const e of plan.episodes) if (activeAt(e.startMs, phase) <= tick) latest.set(e.host, e);
+    const alerts = [...latest.values()]
+      .filter((e) => tick < e.endMs + RESOLVED_RESEND_MS)
       .map((e) => toAlert(e, phase, tick, t0));
     if (alerts.length === 0) continue;
     const body = JSON.stringify(alerts);
