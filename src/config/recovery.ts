@@ -125,6 +125,12 @@ export const recoverySchema = z.strictObject({
   endpoint_down_rounds: z.number().int().min(1).max(1000).default(3),
   /** A local alert still firing is submitted again this often, as Alertmanager's repeat_interval does. @default 5m */
   local_repeat_interval: duration({ min: 1, max: 86_400 }).default(300),
+
+  /** `KEY=VALUE` label that keeps a container from ever being restarted, even when it opted in. @default aegis.autoheal=false */
+  docker_opt_out_label: z
+    .string()
+    .regex(/^[^=\s]+=[^\s]*$/, 'expected KEY=VALUE')
+    .default('aegis.autoheal=false'),
 });
 
 export type CacheConfig = z.output<typeof cacheSchema>;

@@ -118,6 +118,7 @@ export class Healer {
         docker_restart: new DockerRestartAction({
           defaultHost: resolveDockerHost(options.dockerHost),
           optInLabel: config.docker_opt_in_label,
+          optOutLabel: config.docker_opt_out_label,
           stopTimeoutSeconds: config.docker_stop_timeout,
           requestTimeoutMs,
         }),
@@ -215,6 +216,7 @@ export class Healer {
     const alerts: HealAlert[] = notification.alerts.map((alert) => ({
       status: alert.status,
       labels: alert.labels,
+      annotations: alert.annotations,
       startsAt: alert.startsAt,
       fingerprint: alert.fingerprint,
       source: 'webhook',

@@ -10,6 +10,8 @@ export interface ActionPlan {
   targetKey: string;
   /** exec only: the rendered argv. */
   argv?: string[];
+  /** exec only: the alert as environment variables (alert-env.ts). */
+  env?: Record<string, string>;
   /**
    * docker_restart only: the Docker host `recovery.docker_endpoints` names for the alert's
    * `instance` label; absent, the action's default host.

@@ -1,6 +1,6 @@
 /**
  * `exec`: run an allowlisted program with the rule's rendered argv, never through a
- * shell. Exit status 0 is its verification.
+ * shell, with the alert's labels and annotations in its environment (alert-env.ts).
  */
 import { NotAllowedError } from '../errors.js';
 import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
@@ -22,7 +22,7 @@ export class ExecAction implements HealAction {
     }
     return {
       run: async (signal) => {
-        await runFile(program, args, signal);
+        await runFile(program, args, signal, plan.env);
       },
       verify: async () => undefined,
     };

@@ -359,7 +359,7 @@ export class Dispatcher {
     } catch (error) {
       if (error instanceof NotAllowedError) {
         this.#recorder.recordJob('skipped', job, {
-          reason: 'not_allowed',
+          reason: error.reason,
           error: error.message,
         });
         this.#options.logger.warn(

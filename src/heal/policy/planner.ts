@@ -5,6 +5,7 @@
  */
 import type { RecoveryConfig } from '../../config/recovery.js';
 import type { ActionPlan } from '../actions/action.js';
+import { alertEnvironment } from '../actions/alert-env.js';
 import { MissingLabelError } from '../errors.js';
 import type { LabelCheck } from '../receive/label-safety.js';
 import { type ActionName, type Policy, type Rule, selectRules } from './policy.js';
@@ -14,6 +15,8 @@ import { renderTemplate } from './template.js';
 export interface HealAlert {
   status: 'firing' | 'resolved';
   labels: Record<string, string>;
+  /** Alertmanager's annotations (summary, description, runbook_url, ...); none for local alerts. */
+  annotations?: Record<string, string>;
   startsAt: string;
   fingerprint: string;
   source: 'webhook' | 'local';
@@ -73,7 +76,7 @@ export function planAlert(
         action: rule.action,
         target,
         targetKey: `${rule.action}:${endpoint === undefined ? '' : `${endpoint}/`}${target}`,
-        ...(argv ? { argv } : {}),
+        ...(argv ? { argv, env: alertEnvironment(alert) } : {}),
         ...(endpoint === undefined ? {} : { dockerHost: config.docker_endpoints[endpoint] }),
       };
       return { rule, plan };
