@@ -37,8 +37,8 @@ export interface SentinelStatus {
   uptime_seconds: number;
   /** Anomaly onsets since start (not anomalous samples). */
   anomalies_detected: number;
-  /** Verified successful healing actions over attempted ones, 0..1; 1 before any attempt. */
-  success_rate: number;
+  /** Verified successful healing actions over those with a known outcome, 0..1; null before the first. */
+  success_rate: number | null;
   collection: {
     interval_seconds: number;
     last_collection: string | null;

@@ -45,6 +45,16 @@ export class ActionTimeoutError extends SentinelError {
   }
 }
 
+/** The running attempt was aborted because its alert resolved (a rule's `cancel_on_resolve`). */
+export class ActionCancelledError extends SentinelError {
+  constructor(action: string, target: string) {
+    super(
+      'AEGIS_HEAL_ACTION_CANCELLED',
+      `${action} on ${target} was cancelled: its alert resolved`,
+    );
+  }
+}
+
 /** The action ran but its effect was not seen within the verification deadline. */
 export class VerificationError extends SentinelError {
   constructor(message: string) {

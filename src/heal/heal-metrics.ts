@@ -3,7 +3,14 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ACTIONS } from './policy/policy.js';
 
 const NOTIFICATION_STATUSES = ['firing', 'resolved', 'invalid', 'unauthorized'] as const;
-const ACTION_RESULTS = ['success', 'failure', 'timeout', 'dry_run'] as const;
+const ACTION_RESULTS = [
+  'success',
+  'unverified',
+  'cancelled',
+  'failure',
+  'timeout',
+  'dry_run',
+] as const;
 /** Every reason the dispatcher gives for not acting (see docs: decisions and their reasons). */
 export const SKIP_REASONS = [
   'resolved',
@@ -62,7 +69,7 @@ function createHealMetrics(registry: Registry): HealMetrics {
     }),
     actions: new Counter({
       name: 'aegis_heal_actions_total',
-      help: 'Healing actions by action and result: success (verified), failure, timeout, dry_run (decided but not executed).',
+      help: 'Healing actions by action and result: success (verified), unverified (done, no check configured), cancelled (its alert resolved), failure, timeout, dry_run (decided but not executed).',
       labelNames: ['action', 'result'],
       registers,
     }),

@@ -51,11 +51,18 @@ export interface HealerOptions {
 }
 
 export interface HealerStatus {
-  /** Verified successes over attempts, 0..1; 1 before any attempt (nothing has failed). */
-  success_rate: number;
+  /**
+   * Verified successes over attempts whose outcome is known (verified or failed), 0..1;
+   * null before the first such attempt. Unverified and running attempts do not count.
+   */
+  success_rate: number | null;
   /** Actions executed by this replica (dry runs and skips are not attempts). */
   attempts: number;
   verified_successes: number;
+  /** Attempts done without any check of their effect (exec, cache_flush without verify_command or probe_url). */
+  unverified: number;
+  /** Attempts aborted because their alert resolved (a rule's `cancel_on_resolve`). */
+  cancelled: number;
   in_flight: number;
   /** Target keys (`docker_restart:web`) whose circuit is open. */
   open_circuits: string[];
@@ -125,6 +132,7 @@ export class Healer {
         cache_flush: new CacheFlushAction({
           caches: config.caches,
           commandTimeoutMs: requestTimeoutMs,
+          allowedCommands: config.allowed_commands,
         }),
         service_restart: new ServiceRestartAction({ allowedUnits: config.allowed_units }),
         exec: new ExecAction(config.allowed_commands),
@@ -310,11 +318,15 @@ export class Healer {
   }
 
   status(): HealerStatus {
-    const { attempts, verified, inFlight, openCircuits } = this.#dispatcher.stats;
+    const { attempts, verified, unverified, cancelled, inFlight, openCircuits } =
+      this.#dispatcher.stats;
+    const known = attempts - unverified - cancelled - inFlight;
     return {
-      success_rate: attempts === 0 ? 1 : verified / attempts,
+      success_rate: known === 0 ? null : verified / known,
       attempts,
       verified_successes: verified,
+      unverified,
+      cancelled,
       in_flight: inFlight,
       open_circuits: openCircuits,
       recent: this.#audit.recent(),

@@ -97,6 +97,14 @@ export class DecisionRecorder {
         metrics.actions.inc({ action: entry.action, result: 'success' });
         logger.info(line, `healed: ${entry.action} on ${entry.target} verified`);
         break;
+      case 'unverified':
+        metrics.actions.inc({ action: entry.action, result: 'unverified' });
+        logger.info(line, `done, unverified: ${entry.action} on ${entry.target} has no check`);
+        break;
+      case 'cancelled':
+        metrics.actions.inc({ action: entry.action, result: 'cancelled' });
+        logger.info(line, `cancelled: ${entry.action} on ${entry.target}: its alert resolved`);
+        break;
       case 'failed':
         metrics.actions.inc({
           action: entry.action,
@@ -115,5 +123,7 @@ const EVENTS: Record<Decision, string> = {
   dry_run: 'heal_action_skipped',
   started: 'heal_action_started',
   succeeded: 'heal_action_succeeded',
+  unverified: 'heal_action_unverified',
+  cancelled: 'heal_action_cancelled',
   failed: 'heal_action_failed',
 };

@@ -65,6 +65,9 @@ export function planAlert(
     try {
       const target = renderTemplate(rule.target, alert.labels, check);
       const argv = rule.argv?.map((arg) => renderTemplate(arg, alert.labels, check));
+      const verifyArgv = rule.verify_command?.map((arg) =>
+        renderTemplate(arg, alert.labels, check),
+      );
       const instance = alert.labels.instance;
       const endpoint =
         rule.action === 'docker_restart' &&
@@ -76,7 +79,9 @@ export function planAlert(
         action: rule.action,
         target,
         targetKey: `${rule.action}:${endpoint === undefined ? '' : `${endpoint}/`}${target}`,
-        ...(argv ? { argv, env: alertEnvironment(alert) } : {}),
+        ...(argv ? { argv } : {}),
+        ...(argv || verifyArgv ? { env: alertEnvironment(alert) } : {}),
+        ...(verifyArgv ? { verifyArgv } : {}),
         ...(endpoint === undefined ? {} : { dockerHost: config.docker_endpoints[endpoint] }),
       };
       return { rule, plan };
