@@ -155,6 +155,7 @@ export class AegisSentinel implements AsyncDisposable {
         health: () => this.#health(),
         logger: this.logger,
         heal: this.#healer.handler(),
+        healMaintenance: this.#healer.maintenanceHandler(),
         telemetryPath: this.config.web.telemetry_path,
         ...(web.basicAuthUsers ? { basicAuth: new BasicAuth(web.basicAuthUsers) } : {}),
         healHasOwnAuth: !this.config.recovery.auth_disabled,

@@ -131,6 +131,25 @@ export const recoverySchema = z.strictObject({
     .string()
     .regex(/^[^=\s]+=[^\s]*$/, 'expected KEY=VALUE')
     .default('aegis.autoheal=false'),
+
+  /** Start with healing paused (maintenance): every decision is skipped with reason `maintenance` until `DELETE /heal/maintenance`. @default false */
+  maintenance: z.boolean().default(false),
+  /** Alertmanager's base URL (`http://alertmanager:9093`): the local loop honours its silences, and actions are announced to it. @default none */
+  alertmanager_url: z
+    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .optional(),
+  /** How often the local loop reads the silences from `alertmanager_url`. @default 15s */
+  alertmanager_silence_refresh: duration({ min: 1, max: 3600 }).default(15),
+  /** Post an alert to `alertmanager_url` for every action taken, failed or given up, and every circuit opened. @default true */
+  announce: z.boolean().default(true),
+  /** Also POST each announcement (the same JSON alert list) to this URL. @default none */
+  announce_webhook_url: z
+    .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .optional(),
+  /** Time limit of one announcement request. @default 5s */
+  announce_timeout: duration({ min: 0.001, max: 60 }).default(5),
+  /** Announcements waiting to be sent; past it the oldest are dropped (and counted). @default 1000 */
+  announce_queue_size: z.number().int().min(1).max(100_000).default(1000),
 });
 
 export type CacheConfig = z.output<typeof cacheSchema>;

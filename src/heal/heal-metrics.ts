@@ -39,6 +39,8 @@ export interface HealMetrics {
   inFlight: Gauge;
   circuitOpen: Gauge<'target'>;
   stateStoreUp: Gauge;
+  announcements: Counter<'result'>;
+  maintenance: Gauge;
 }
 
 /**
@@ -55,6 +57,7 @@ export function registerHealMetrics(registry: Registry): HealMetrics {
     metrics.duration.zero({ action });
   }
   for (const reason of SKIP_REASONS) metrics.skips.inc({ reason }, 0);
+  for (const result of ['sent', 'failed', 'dropped']) metrics.announcements.inc({ result }, 0);
   return metrics;
 }
 
@@ -100,6 +103,17 @@ function createHealMetrics(registry: Registry): HealMetrics {
     stateStoreUp: new Gauge({
       name: 'aegis_heal_state_store_up',
       help: 'Whether the healing state store (memory, or Redis) answers: 1 up, 0 down.',
+      registers,
+    }),
+    announcements: new Counter({
+      name: 'aegis_heal_announcements_total',
+      help: 'Healing events announced to Alertmanager (and the announce webhook), by result: sent, failed (the request failed or timed out), dropped (the queue was full).',
+      labelNames: ['result'],
+      registers,
+    }),
+    maintenance: new Gauge({
+      name: 'aegis_heal_maintenance',
+      help: '1 while healing is paused for maintenance, else 0.',
       registers,
     }),
   };

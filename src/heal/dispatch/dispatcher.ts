@@ -17,6 +17,7 @@ import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { type BackoffSettings, nextAttemptAt, recordAttempt } from './backoff.js';
 import { type CircuitSettings, isOpen, recordOutcome } from './circuit-breaker.js';
 import type { Clock, Timer } from './clock.js';
+import type { HealAnnouncements } from '../announce/heal-announcements.js';
 import { DecisionRecorder } from './decision-recorder.js';
 import { type DecisionDetail, type Job, jobLogFields } from './job.js';
 import { withTimeout } from './with-timeout.js';
@@ -51,6 +52,10 @@ export interface DispatcherOptions {
   metrics: HealMetrics;
   logger: Logger;
   clock: Clock;
+  /** Actions and circuits announced to people (src/heal/announce). */
+  announcements?: HealAnnouncements;
+  /** True while healing is paused for maintenance: due jobs are skipped (`maintenance`). */
+  paused?: () => boolean;
 }
 
 export class Dispatcher {
@@ -289,6 +294,11 @@ export class Dispatcher {
     const timeoutMs = (job.rule.timeout ?? this.#config.action_timeout) * 1000;
     let locked = false;
     try {
+      // Paused for maintenance: nothing runs, and a delivery after the pause may act.
+      if (this.#options.paused?.()) {
+        await this.#release(job, 'maintenance');
+        return;
+      }
       // Another replica may have resolved the episode while this job waited (in the
       // queue behind a busy target, for a lock, for its backoff, or as a retry).
       if (await this.#store.exists(job.resolvedKey)) {
@@ -353,7 +363,7 @@ export class Dispatcher {
   }
 
   /** A "not now" skip: the claim is released, so a later delivery of the episode can act. */
-  async #release(job: Job, reason: 'circuit_open' | 'cooldown'): Promise<void> {
+  async #release(job: Job, reason: 'circuit_open' | 'cooldown' | 'maintenance'): Promise<void> {
     await this.#store.delete(job.episodeKey);
     this.#recorder.recordJob('skipped', job, { reason });
   }
@@ -466,13 +476,14 @@ export class Dispatcher {
       return;
     }
     const timedOut = failure instanceof ActionTimeoutError;
-    this.#recorder.recordJob('failed', job, {
+    const failed = this.#recorder.recordJob('failed', job, {
       reason: timedOut ? 'timeout' : 'failure',
       duration_seconds: seconds,
       error: (failure as Error).message,
     });
     if (opened) {
       this.#setCircuit(job.plan.targetKey, true);
+      this.#recorder.circuitOpened(failed, history.circuit_open_until_ms);
       this.#options.logger.error(
         {
           event: 'heal_circuit_opened',

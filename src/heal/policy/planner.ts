@@ -22,9 +22,15 @@ export interface HealAlert {
   source: 'webhook' | 'local';
 }
 
+/** Why every rule an alert matches is held back now: healing paused, or the alert silenced. */
+export interface Hold {
+  skip: 'maintenance' | 'silenced';
+  detail: string;
+}
+
 export type RuleVerdict =
   | { rule: Rule; plan: ActionPlan }
-  | { rule: Rule; skip: 'disabled' | 'missing_label'; detail: string };
+  | { rule: Rule; skip: 'disabled' | 'missing_label' | Hold['skip']; detail: string };
 
 export interface PlannedAlert {
   alert: HealAlert;
@@ -56,8 +62,14 @@ export function planAlert(
   config: PlannerConfig,
   check: LabelCheck,
   receivedAt: number,
+  hold?: (alert: HealAlert) => Hold | undefined,
 ): PlannedAlert {
   if (alert.status === 'resolved') return { alert, receivedAt, verdicts: [] };
+  const held = hold?.(alert);
+  if (held) {
+    const verdicts = selectRules(policy, alert.labels).map((rule) => ({ rule, ...held }));
+    return { alert, receivedAt, verdicts };
+  }
   const verdicts = selectRules(policy, alert.labels).map((rule): RuleVerdict => {
     if (!config[SWITCHES[rule.action]]) {
       return { rule, skip: 'disabled', detail: `recovery.${SWITCHES[rule.action]} is false` };

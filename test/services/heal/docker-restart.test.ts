@@ -29,8 +29,7 @@ async function killed(name: string, labelled: boolean): Promise<string> {
     cmd: ['sleep', '3600'],
   });
   const before = await state(name);
-  // A crash, not `podman kill`: a person's kill is left alone (left-alone.test.ts).
-  process.kill((await docker.getContainer(name).inspect()).State.Pid, 'SIGKILL');
+  await engine.crash(name);
   await vi.waitFor(async () => expect((await state(name)).status).toBe('exited'));
   return before.startedAt;
 }

@@ -44,8 +44,7 @@ describe('containers people want left alone', () => {
 
     await engine.podman(['stop', '--time', '1', 'ops-stopped']);
     await engine.podman(['kill', 'ops-killed']);
-    const { State } = await docker.getContainer('ops-crashed').inspect();
-    process.kill(State.Pid, 'SIGKILL');
+    await engine.crash('ops-crashed');
     for (const name of ['ops-stopped', 'ops-killed', 'ops-crashed', 'ops-opted-out']) {
       await vi.waitFor(async () => expect((await inspectState(name)).status).toBe('exited'), {
         timeout: 10_000,
