@@ -74,8 +74,9 @@ export class DockerRestartAction implements HealAction {
         `container ${plan.target} on ${host} does not carry the opt-in label ${this.#options.optInLabel}`,
       );
     }
-    // A container that never ran (`created`) or is paused was not stopped: only an exit is judged.
-    if (before.State.Status === 'exited' || before.State.Status === 'dead') {
+    // A container that never ran (`created`) or is paused was not stopped: only an exit is
+    // judged (podman says `stopped` between the exit and its cleanup).
+    if (['exited', 'dead', 'stopped'].includes(before.State.Status)) {
       const verdict = await readExitVerdict(docker, before.Id, before.State, signal);
       if (verdict.byUser) {
         throw new NotAllowedError(

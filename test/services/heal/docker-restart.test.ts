@@ -30,7 +30,9 @@ async function killed(name: string, labelled: boolean): Promise<string> {
   });
   const before = await state(name);
   await engine.crash(name);
-  await vi.waitFor(async () => expect((await state(name)).status).toBe('exited'));
+  await vi.waitFor(async () => expect((await state(name)).status).toBe('exited'), {
+    timeout: 10_000,
+  });
   return before.startedAt;
 }
 
