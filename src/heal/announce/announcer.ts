@@ -45,9 +45,16 @@ export class Announcer {
     });
   }
 
-  /** Resolves once the queue is sent (or failed); for shutdown, bounded by the timeout per batch. */
+  /** Resolves once the queue is sent (or failed), or after one request timeout at most: for shutdown. */
   async flush(): Promise<void> {
-    await this.#sending;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#sending,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, this.#options.timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 
   async #drain(): Promise<void> {
