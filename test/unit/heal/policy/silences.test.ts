@@ -1,7 +1,8 @@
 // Alertmanager's silences as the local loop reads them: matcher semantics, states and times.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { silenceFromApi } from '../../../../src/heal/policy/silences.js';
 import { matchesAll } from '../../../../src/heal/policy/matchers.js';
+import { startTestHealer } from '../helpers.js';
 
 const base = {
   id: 's1',
@@ -62,5 +63,57 @@ describe('silenceFromApi', () => {
     expect(
       silenceFromApi({ ...base, matchers: [{ name: 'a', value: '(', isRegex: true }] }),
     ).toBeUndefined();
+  });
+});
+
+describe('an Alertmanager that cannot be read', () => {
+  it('leaves local alerts healed as without one, logged once, and never holds up the start', async () => {
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    const t = await startTestHealer(
+      {
+        auth_disabled: true,
+        alertmanager_url: 'http://127.0.0.1:9',
+        allowed_commands: ['/bin/true'],
+        endpoint_down_rounds: 1,
+      },
+      `- matchers: ['alertname="AegisEndpointDown"']
+  action: exec
+  target: 'probe-{{ $labels.target }}'
+  argv: [/bin/true]
+`,
+    );
+    try {
+      t.healer.observe(
+        {
+          timestamp_ms: Date.now(),
+          collectors: [],
+          probes: [
+            {
+              target: 'db',
+              url: 'http://db/',
+              success: false,
+              duration_seconds: 0,
+              status_code: 0,
+            },
+          ],
+        },
+        [],
+      );
+      await vi.waitFor(() =>
+        expect(t.healer.status().recent.at(-1)).toMatchObject({
+          decision: 'unverified',
+          target: 'exec:probe-db',
+        }),
+      );
+      expect(t.lines.filter((line) => line.event === 'heal_silences_unreadable')).toHaveLength(1);
+      // The announcement of that action failed too, logged, without touching the action.
+      await vi.waitFor(() =>
+        expect(t.lines.find((line) => line.event === 'heal_announce_failed')).toMatchObject({
+          url: 'http://127.0.0.1:9/api/v2/alerts',
+        }),
+      );
+    } finally {
+      await t.cleanup();
+    }
   });
 });
