@@ -15,8 +15,7 @@ import { CacheFlushAction } from './actions/cache-flush.js';
 import { DockerRestartAction } from './actions/docker-restart.js';
 import { ExecAction } from './actions/exec.js';
 import { ServiceRestartAction } from './actions/service-restart.js';
-import { Announcer } from './announce/announcer.js';
-import { HealAnnouncements } from './announce/heal-announcements.js';
+import { announcementsFor, type HealAnnouncements } from './announce/heal-announcements.js';
 import { type AuditEntry, AuditLog } from './audit/audit-log.js';
 import { createAuthenticator, howToConfigureAuth, type TokenCheck } from './receive/auth.js';
 import { type Clock, systemClock, type Timer } from './dispatch/clock.js';
@@ -26,13 +25,12 @@ import { type HealMetrics, registerHealMetrics } from './heal-metrics.js';
 import { type LabelCheck, labelSafetyCheck } from './receive/label-safety.js';
 import { LocalAlerts } from './local-loop.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
-import { type HealAlert, type Hold, type PlannedAlert, planAlert } from './policy/planner.js';
+import { type HealAlert, type PlannedAlert, planAlert } from './policy/planner.js';
+import { Holds } from './policy/holds.js';
 import { loadPolicy, type Policy } from './policy/policy.js';
-import { AlertmanagerSilences } from './policy/silences.js';
 import {
   createMaintenanceHandler,
   type MaintenanceHandler,
-  type MaintenanceState,
 } from './receive/maintenance-handler.js';
 import { RedisStateStore } from './state/redis-state-store.js';
 import type { StateStore } from './state/state-store.js';
@@ -92,10 +90,9 @@ export class Healer {
   readonly #check: LabelCheck;
   readonly #handler: WebhookHandler;
   readonly #maintenanceHandler: MaintenanceHandler;
-  readonly #silences: AlertmanagerSilences | undefined;
+  /** Maintenance and Alertmanager's silences. */
+  readonly holds: Holds;
   readonly #announcements: HealAnnouncements | undefined;
-  /** While healing is paused: since when and why. */
-  #maintenance: { since: string; reason: string | null } | undefined;
   #auth: TokenCheck | undefined;
   #policy: Policy = [];
   #state: State = 'created';
@@ -131,33 +128,8 @@ export class Healer {
       ...(stream ? { stream } : {}),
     });
     const requestTimeoutMs = config.action_timeout * 1000;
-    if (config.maintenance) this.#maintenance = { since: new Date().toISOString(), reason: null };
-    this.#metrics.maintenance.set(config.maintenance ? 1 : 0);
-    const announceUrls = [
-      ...(config.alertmanager_url !== undefined && config.announce
-        ? [`${config.alertmanager_url.replace(/\/+$/, '')}/api/v2/alerts`]
-        : []),
-      ...(config.announce_webhook_url === undefined ? [] : [config.announce_webhook_url]),
-    ];
-    if (announceUrls.length > 0) {
-      const announcer = new Announcer({
-        urls: announceUrls,
-        timeoutMs: config.announce_timeout * 1000,
-        queueSize: config.announce_queue_size,
-        metrics: this.#metrics,
-        logger,
-      });
-      this.#announcements = new HealAnnouncements(announcer, config.default_max_attempts);
-    }
-    if (config.alertmanager_url !== undefined) {
-      this.#silences = new AlertmanagerSilences({
-        url: config.alertmanager_url,
-        refreshMs: config.alertmanager_silence_refresh * 1000,
-        timeoutMs: config.announce_timeout * 1000,
-        logger,
-        clock: this.#clock,
-      });
-    }
+    this.holds = new Holds({ config, metrics: this.#metrics, logger, clock: this.#clock });
+    this.#announcements = announcementsFor(config, this.#metrics, logger);
     this.#dispatcher = new Dispatcher({
       config,
       store: this.#store,
@@ -182,7 +154,7 @@ export class Healer {
       logger,
       clock: this.#clock,
       ...(this.#announcements ? { announcements: this.#announcements } : {}),
-      paused: () => this.#maintenance !== undefined,
+      paused: () => this.holds.paused,
     });
     this.#local = new LocalAlerts({
       endpointDownRounds: config.endpoint_down_rounds,
@@ -206,55 +178,14 @@ export class Healer {
         howToConfigure: howToConfigureAuth(config),
       },
       logger,
-      state: () => this.maintenanceState(),
-      set: (paused, reason, by) => this.setMaintenance(paused, reason, by),
+      state: () => this.holds.maintenanceState(),
+      set: (paused, reason, by) => this.holds.setMaintenance(paused, reason, by),
     });
   }
 
   /** Handles /heal/maintenance completely. */
   maintenanceHandler(): MaintenanceHandler {
     return this.#maintenanceHandler;
-  }
-
-  maintenanceState(): MaintenanceState {
-    return {
-      maintenance: this.#maintenance !== undefined,
-      since: this.#maintenance?.since ?? null,
-      reason: this.#maintenance?.reason ?? null,
-    };
-  }
-
-  /** Pauses (`paused`) or resumes all healing; `by` says who, for the log. */
-  setMaintenance(paused: boolean, reason: string | null, by: string): MaintenanceState {
-    if (paused !== (this.#maintenance !== undefined)) {
-      this.#maintenance = paused
-        ? { since: new Date(this.#clock.now()).toISOString(), reason }
-        : undefined;
-      this.#metrics.maintenance.set(paused ? 1 : 0);
-      this.#logger.warn(
-        { event: paused ? 'heal_maintenance_started' : 'heal_maintenance_ended', reason, by },
-        paused ? 'healing paused for maintenance' : 'healing resumed after maintenance',
-      );
-    }
-    return this.maintenanceState();
-  }
-
-  /** Holds every alert while paused, and the agent's own alerts that Alertmanager silences. */
-  #hold(alert: HealAlert): Hold | undefined {
-    if (this.#maintenance) {
-      const why = this.#maintenance.reason === null ? '' : `: ${this.#maintenance.reason}`;
-      return {
-        skip: 'maintenance',
-        detail: `healing is paused for maintenance since ${this.#maintenance.since}${why}`,
-      };
-    }
-    if (alert.source !== 'local') return undefined;
-    const silence = this.#silences?.silencing(alert.labels);
-    if (!silence) return undefined;
-    return {
-      skip: 'silenced',
-      detail: `silenced in Alertmanager by ${silence.id} (${silence.createdBy}: ${silence.comment}) until ${new Date(silence.endsAtMs).toISOString()}`,
-    };
   }
 
   #onStoreChange(up: boolean): void {
@@ -277,7 +208,7 @@ export class Healer {
       this.#auth = await createAuthenticator(this.#config);
       this.#audit.open();
       await this.#store.connect();
-      await this.#silences?.start();
+      await this.holds.start();
     } catch (error) {
       this.#state = 'stopped';
       await this.#store.close();
@@ -390,7 +321,7 @@ export class Healer {
       try {
         planned.push(
           planAlert(alert, this.#policy, this.#config, this.#check, receivedAt, (a) =>
-            this.#hold(a),
+            this.holds.hold(a),
           ),
         );
       } catch (error) {
@@ -448,7 +379,7 @@ export class Healer {
     }
     this.#state = 'stopping';
     this.#circuitTimer?.cancel();
-    this.#silences?.stop();
+    this.holds.stop();
     await this.#dispatcher.stop();
     await this.#announcements?.flush();
     await this.#store.close();

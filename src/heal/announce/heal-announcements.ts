@@ -1,8 +1,37 @@
 /** From the decision recorder to the announcer: which decisions and circuits people hear about. */
+import type { RecoveryConfig } from '../../config/recovery.js';
+import type { Logger } from '../../logger.js';
 import type { AuditEntry } from '../audit/audit-log.js';
 import type { Job } from '../dispatch/job.js';
+import type { HealMetrics } from '../heal-metrics.js';
 import { announcedEvent, announcement } from './announcement.js';
-import type { Announcer } from './announcer.js';
+import { Announcer } from './announcer.js';
+
+/**
+ * The announcements `config` asks for: to `alertmanager_url`'s v2 API (with `announce`)
+ * and to `announce_webhook_url`; undefined when neither is configured.
+ */
+export function announcementsFor(
+  config: RecoveryConfig,
+  metrics: HealMetrics,
+  logger: Logger,
+): HealAnnouncements | undefined {
+  const urls = [
+    ...(config.alertmanager_url !== undefined && config.announce
+      ? [`${config.alertmanager_url.replace(/\/+$/, '')}/api/v2/alerts`]
+      : []),
+    ...(config.announce_webhook_url === undefined ? [] : [config.announce_webhook_url]),
+  ];
+  if (urls.length === 0) return undefined;
+  const announcer = new Announcer({
+    urls,
+    timeoutMs: config.announce_timeout * 1000,
+    queueSize: config.announce_queue_size,
+    metrics,
+    logger,
+  });
+  return new HealAnnouncements(announcer, config.default_max_attempts);
+}
 
 export class HealAnnouncements {
   readonly #announcer: Announcer;

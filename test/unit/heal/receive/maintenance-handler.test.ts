@@ -66,7 +66,7 @@ describe('/heal/maintenance', () => {
     const put = await request(app).put('/heal/maintenance').set(bearer);
     expect(put.status).toBe(405);
     expect(put.headers.allow).toBe('GET, HEAD, POST, DELETE');
-    expect(t.healer.maintenanceState().maintenance).toBe(false);
+    expect(t.healer.holds.maintenanceState().maintenance).toBe(false);
   });
 
   it('pauses every decision, queued retries included, and resumes', async () => {
@@ -135,7 +135,7 @@ describe('/heal/maintenance', () => {
 
   it('starts paused with recovery.maintenance', async () => {
     await start({ maintenance: true });
-    expect(t.healer.maintenanceState()).toMatchObject({ maintenance: true, reason: null });
+    expect(t.healer.holds.maintenanceState()).toMatchObject({ maintenance: true, reason: null });
     const response = await request(t.app)
       .post('/heal')
       .set(bearer)
