@@ -1,5 +1,5 @@
 // Containers people want left alone, on a real Docker-API engine (podman): one a person
-// stopped (`podman stop`, `podman kill`) and one carrying the opt-out label are skipped
+// stopped (`podman stop`, the API's stop as `docker stop` sends it, `podman kill`) and one carrying the opt-out label are skipped
 // with their reason; one that crashed (its process SIGKILLed from the host, as the kernel's
 // OOM killer would) is restarted. Through the local loop fed by the real collector, as
 // issue 10 found it: the stopped container was restarted about 10 s after the stop.
@@ -24,6 +24,8 @@ afterAll(async () => {
   await engine?.stop();
 });
 
+const ALL = ['ops-stopped', 'ops-api-stopped', 'ops-killed', 'ops-crashed', 'ops-opted-out'];
+
 async function inspectState(name: string): Promise<{ status: string; startedAt: string }> {
   const { State } = await docker.getContainer(name).inspect();
   return { status: State.Status, startedAt: State.StartedAt };
@@ -33,6 +35,7 @@ describe('containers people want left alone', () => {
   it('restarts the crashed one only; the stopped, killed and opted-out ones stay down', async () => {
     const optIn = { 'aegis.autoheal': 'true' };
     await engine.run({ name: 'ops-stopped', labels: optIn, cmd: ['sleep', '3600'] });
+    await engine.run({ name: 'ops-api-stopped', labels: optIn, cmd: ['sleep', '3600'] });
     await engine.run({ name: 'ops-killed', labels: optIn, cmd: ['sleep', '3600'] });
     await engine.run({ name: 'ops-crashed', labels: optIn, cmd: ['sleep', '3600'] });
     await engine.run({
@@ -43,9 +46,11 @@ describe('containers people want left alone', () => {
     const crashedStart = (await inspectState('ops-crashed')).startedAt;
 
     await engine.podman(['stop', '--time', '1', 'ops-stopped']);
+    // As `docker stop` does: through the API.
+    await docker.getContainer('ops-api-stopped').stop({ t: 1 });
     await engine.podman(['kill', 'ops-killed']);
     await engine.crash('ops-crashed');
-    for (const name of ['ops-stopped', 'ops-killed', 'ops-crashed', 'ops-opted-out']) {
+    for (const name of ALL) {
       await vi.waitFor(async () => expect((await inspectState(name)).status).toBe('exited'), {
         timeout: 10_000,
       });
@@ -68,8 +73,7 @@ describe('containers people want left alone', () => {
         );
     await vi.waitFor(
       () => {
-        for (const name of ['ops-stopped', 'ops-killed', 'ops-crashed', 'ops-opted-out'])
-          expect(decisionOn(name)).toBeDefined();
+        for (const name of ALL) expect(decisionOn(name)).toBeDefined();
       },
       { timeout: 60_000, interval: 200 },
     );
@@ -91,6 +95,10 @@ describe('containers people want left alone', () => {
         `^container ops-stopped on ${engine.dockerHost} was stopped by a person \\(the engine (logged a stop request at .*|cleaned it up \\d times \\(podman stop\\))\\): left alone$`,
       ),
     );
+    expect(decisionOn('ops-api-stopped')).toMatchObject({
+      decision: 'skipped',
+      reason: 'stopped_by_user',
+    });
     expect(decisionOn('ops-killed')).toMatchObject({
       decision: 'skipped',
       reason: 'stopped_by_user',
@@ -101,11 +109,11 @@ describe('containers people want left alone', () => {
       reason: 'opted_out',
       error: `container ops-opted-out on ${engine.dockerHost} carries the opt-out label aegis.autoheal=false`,
     });
-    for (const name of ['ops-stopped', 'ops-killed', 'ops-opted-out'])
+    for (const name of ['ops-stopped', 'ops-api-stopped', 'ops-killed', 'ops-opted-out'])
       expect((await inspectState(name)).status).toBe('exited');
     expect(h.healer.status()).toMatchObject({ attempts: 1, verified_successes: 1 });
     const skips = await h.registry.getSingleMetricAsString('aegis_heal_skips_total');
-    expect(skips).toContain('aegis_heal_skips_total{reason="stopped_by_user"} 2');
+    expect(skips).toContain('aegis_heal_skips_total{reason="stopped_by_user"} 3');
     expect(skips).toContain('aegis_heal_skips_total{reason="opted_out"} 1');
   });
 });
