@@ -235,6 +235,8 @@ ${
 
 const DECISION_CLASS: Record<string, string> = {
   succeeded: 'ok',
+  unverified: 'warn',
+  cancelled: 'info',
   failed: 'bad',
   deferred: 'warn',
   started: 'info',
