@@ -31,6 +31,7 @@ import { loadPolicy, type Policy } from './policy/policy.js';
 import {
   createMaintenanceHandler,
   type MaintenanceHandler,
+  type MaintenanceState,
 } from './receive/maintenance-handler.js';
 import { RedisStateStore } from './state/redis-state-store.js';
 import type { StateStore } from './state/state-store.js';
@@ -72,6 +73,8 @@ export interface HealerStatus {
   in_flight: number;
   /** Target keys (`docker_restart:web`) whose circuit is open. */
   open_circuits: string[];
+  /** Whether healing is paused (/heal/maintenance, recovery.maintenance), since when and why. */
+  maintenance: MaintenanceState;
   /** The latest decisions, oldest first. */
   recent: AuditEntry[];
 }
@@ -362,6 +365,7 @@ export class Healer {
       cancelled,
       in_flight: inFlight,
       open_circuits: openCircuits,
+      maintenance: this.holds.maintenanceState(),
       recent: this.#audit.recent(),
     };
   }

@@ -115,7 +115,10 @@ describe('/heal/maintenance', () => {
     expect(t.healer.status().recent.at(-1)?.error).toBe(
       `healing is paused for maintenance since ${since}: db migration`,
     );
-    expect(t.healer.status().attempts).toBe(1);
+    expect(t.healer.status()).toMatchObject({
+      attempts: 1,
+      maintenance: { maintenance: true, since, reason: 'db migration' },
+    });
     expect(await t.registry.getSingleMetricAsString('aegis_heal_maintenance')).toContain(
       'aegis_heal_maintenance 1',
     );
