@@ -37,8 +37,8 @@ export interface SentinelStatus {
   uptime_seconds: number;
   /** Anomaly onsets since start (not anomalous samples). */
   anomalies_detected: number;
-  /** Verified successful healing actions over attempted ones, 0..1; 1 before any attempt. */
-  success_rate: number;
+  /** Verified successful healing actions over those with a known outcome, 0..1; null before the first. */
+  success_rate: number | null;
   collection: {
     interval_seconds: number;
     last_collection: string | null;
@@ -155,6 +155,7 @@ export class AegisSentinel implements AsyncDisposable {
         health: () => this.#health(),
         logger: this.logger,
         heal: this.#healer.handler(),
+        healMaintenance: this.#healer.maintenanceHandler(),
         telemetryPath: this.config.web.telemetry_path,
         ...(web.basicAuthUsers ? { basicAuth: new BasicAuth(web.basicAuthUsers) } : {}),
         healHasOwnAuth: !this.config.recovery.auth_disabled,

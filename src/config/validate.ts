@@ -47,5 +47,11 @@ export function describeValue(value: unknown): string {
 export function validateConfig(raw: unknown, source = 'configuration'): SentinelConfig {
   const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
   if (!result.success) throw new ConfigError(source, describeIssues(result.error.issues));
+  const { recovery } = result.data;
+  if (recovery.redis_url !== undefined && recovery.redis_sentinels !== undefined) {
+    throw new ConfigError(source, [
+      { path: 'recovery.redis_sentinels', message: 'set redis_url or redis_sentinels, not both' },
+    ]);
+  }
   return result.data;
 }

@@ -25,10 +25,16 @@ export class MissingLabelError extends SentinelError {
   }
 }
 
-/** The action or its target is not on the operator's allowlist (or the container did not opt in). */
+/**
+ * The action or its target is not on the operator's allowlist (or the container did not
+ * opt in). `reason` is the audit's skip reason: `not_allowed`, or for a container a person
+ * wants left alone, `opted_out` (its opt-out label) or `stopped_by_user`.
+ */
 export class NotAllowedError extends SentinelError {
-  constructor(message: string) {
+  readonly reason: 'not_allowed' | 'opted_out' | 'stopped_by_user';
+  constructor(message: string, reason: NotAllowedError['reason'] = 'not_allowed') {
     super('AEGIS_HEAL_NOT_ALLOWED', message);
+    this.reason = reason;
   }
 }
 
@@ -36,6 +42,16 @@ export class NotAllowedError extends SentinelError {
 export class ActionTimeoutError extends SentinelError {
   constructor(action: string, target: string, seconds: number) {
     super('AEGIS_HEAL_ACTION_TIMEOUT', `${action} on ${target} did not finish within ${seconds}s`);
+  }
+}
+
+/** The running attempt was aborted because its alert resolved (a rule's `cancel_on_resolve`). */
+export class ActionCancelledError extends SentinelError {
+  constructor(action: string, target: string) {
+    super(
+      'AEGIS_HEAL_ACTION_CANCELLED',
+      `${action} on ${target} was cancelled: its alert resolved`,
+    );
   }
 }
 

@@ -3,7 +3,14 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ACTIONS } from './policy/policy.js';
 
 const NOTIFICATION_STATUSES = ['firing', 'resolved', 'invalid', 'unauthorized'] as const;
-const ACTION_RESULTS = ['success', 'failure', 'timeout', 'dry_run'] as const;
+const ACTION_RESULTS = [
+  'success',
+  'unverified',
+  'cancelled',
+  'failure',
+  'timeout',
+  'dry_run',
+] as const;
 /** Every reason the dispatcher gives for not acting (see docs: decisions and their reasons). */
 export const SKIP_REASONS = [
   'resolved',
@@ -13,6 +20,10 @@ export const SKIP_REASONS = [
   'unsafe_label',
   'duplicate',
   'not_allowed',
+  'opted_out',
+  'stopped_by_user',
+  'maintenance',
+  'silenced',
   'cooldown',
   'backoff',
   'circuit_open',
@@ -28,6 +39,8 @@ export interface HealMetrics {
   inFlight: Gauge;
   circuitOpen: Gauge<'target'>;
   stateStoreUp: Gauge;
+  announcements: Counter<'result'>;
+  maintenance: Gauge;
 }
 
 /**
@@ -44,6 +57,7 @@ export function registerHealMetrics(registry: Registry): HealMetrics {
     metrics.duration.zero({ action });
   }
   for (const reason of SKIP_REASONS) metrics.skips.inc({ reason }, 0);
+  for (const result of ['sent', 'failed', 'dropped']) metrics.announcements.inc({ result }, 0);
   return metrics;
 }
 
@@ -58,7 +72,7 @@ function createHealMetrics(registry: Registry): HealMetrics {
     }),
     actions: new Counter({
       name: 'aegis_heal_actions_total',
-      help: 'Healing actions by action and result: success (verified), failure, timeout, dry_run (decided but not executed).',
+      help: 'Healing actions by action and result: success (verified), unverified (done, no check configured), cancelled (its alert resolved), failure, timeout, dry_run (decided but not executed).',
       labelNames: ['action', 'result'],
       registers,
     }),
@@ -89,6 +103,17 @@ function createHealMetrics(registry: Registry): HealMetrics {
     stateStoreUp: new Gauge({
       name: 'aegis_heal_state_store_up',
       help: 'Whether the healing state store (memory, or Redis) answers: 1 up, 0 down.',
+      registers,
+    }),
+    announcements: new Counter({
+      name: 'aegis_heal_announcements_total',
+      help: 'Healing events announced to Alertmanager (and the announce webhook), by result: sent, failed (the request failed or timed out), dropped (the queue was full).',
+      labelNames: ['result'],
+      registers,
+    }),
+    maintenance: new Gauge({
+      name: 'aegis_heal_maintenance',
+      help: '1 while healing is paused for maintenance, else 0.',
       registers,
     }),
   };

@@ -15,6 +15,7 @@ import { CacheFlushAction } from './actions/cache-flush.js';
 import { DockerRestartAction } from './actions/docker-restart.js';
 import { ExecAction } from './actions/exec.js';
 import { ServiceRestartAction } from './actions/service-restart.js';
+import { announcementsFor, type HealAnnouncements } from './announce/heal-announcements.js';
 import { type AuditEntry, AuditLog } from './audit/audit-log.js';
 import { createAuthenticator, howToConfigureAuth, type TokenCheck } from './receive/auth.js';
 import { type Clock, systemClock, type Timer } from './dispatch/clock.js';
@@ -25,7 +26,13 @@ import { type LabelCheck, labelSafetyCheck } from './receive/label-safety.js';
 import { LocalAlerts } from './local-loop.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { type HealAlert, type PlannedAlert, planAlert } from './policy/planner.js';
+import { Holds } from './policy/holds.js';
 import { loadPolicy, type Policy } from './policy/policy.js';
+import {
+  createMaintenanceHandler,
+  type MaintenanceHandler,
+  type MaintenanceState,
+} from './receive/maintenance-handler.js';
 import { RedisStateStore } from './state/redis-state-store.js';
 import type { StateStore } from './state/state-store.js';
 import {
@@ -51,14 +58,23 @@ export interface HealerOptions {
 }
 
 export interface HealerStatus {
-  /** Verified successes over attempts, 0..1; 1 before any attempt (nothing has failed). */
-  success_rate: number;
+  /**
+   * Verified successes over attempts whose outcome is known (verified or failed), 0..1;
+   * null before the first such attempt. Unverified and running attempts do not count.
+   */
+  success_rate: number | null;
   /** Actions executed by this replica (dry runs and skips are not attempts). */
   attempts: number;
   verified_successes: number;
+  /** Attempts done without any check of their effect (exec, cache_flush without verify_command or probe_url). */
+  unverified: number;
+  /** Attempts aborted because their alert resolved (a rule's `cancel_on_resolve`). */
+  cancelled: number;
   in_flight: number;
   /** Target keys (`docker_restart:web`) whose circuit is open. */
   open_circuits: string[];
+  /** Whether healing is paused (/heal/maintenance, recovery.maintenance), since when and why. */
+  maintenance: MaintenanceState;
   /** The latest decisions, oldest first. */
   recent: AuditEntry[];
 }
@@ -76,6 +92,10 @@ export class Healer {
   readonly #local: LocalAlerts;
   readonly #check: LabelCheck;
   readonly #handler: WebhookHandler;
+  readonly #maintenanceHandler: MaintenanceHandler;
+  /** Maintenance and Alertmanager's silences. */
+  readonly holds: Holds;
+  readonly #announcements: HealAnnouncements | undefined;
   #auth: TokenCheck | undefined;
   #policy: Policy = [];
   #state: State = 'created';
@@ -117,6 +137,8 @@ export class Healer {
       ...(stream ? { stream } : {}),
     });
     const requestTimeoutMs = config.action_timeout * 1000;
+    this.holds = new Holds({ config, metrics: this.#metrics, logger, clock: this.#clock });
+    this.#announcements = announcementsFor(config, this.#metrics, logger);
     this.#dispatcher = new Dispatcher({
       config,
       store: this.#store,
@@ -124,12 +146,14 @@ export class Healer {
         docker_restart: new DockerRestartAction({
           defaultHost: resolveDockerHost(options.dockerHost),
           optInLabel: config.docker_opt_in_label,
+          optOutLabel: config.docker_opt_out_label,
           stopTimeoutSeconds: config.docker_stop_timeout,
           requestTimeoutMs,
         }),
         cache_flush: new CacheFlushAction({
           caches: config.caches,
           commandTimeoutMs: requestTimeoutMs,
+          allowedCommands: config.allowed_commands,
         }),
         service_restart: new ServiceRestartAction({ allowedUnits: config.allowed_units }),
         exec: new ExecAction(config.allowed_commands),
@@ -138,6 +162,8 @@ export class Healer {
       metrics: this.#metrics,
       logger,
       clock: this.#clock,
+      ...(this.#announcements ? { announcements: this.#announcements } : {}),
+      paused: () => this.holds.paused,
     });
     this.#local = new LocalAlerts({
       endpointDownRounds: config.endpoint_down_rounds,
@@ -155,6 +181,20 @@ export class Healer {
       logger,
       receive: (notification, receivedAt) => this.#receive(notification, receivedAt),
     });
+    this.#maintenanceHandler = createMaintenanceHandler({
+      auth: {
+        check: (header) => this.#auth?.check(header) ?? 'not_configured',
+        howToConfigure: howToConfigureAuth(config),
+      },
+      logger,
+      state: () => this.holds.maintenanceState(),
+      set: (paused, reason, by) => this.holds.setMaintenance(paused, reason, by),
+    });
+  }
+
+  /** Handles /heal/maintenance completely. */
+  maintenanceHandler(): MaintenanceHandler {
+    return this.#maintenanceHandler;
   }
 
   #onStoreChange(up: boolean): void {
@@ -177,6 +217,7 @@ export class Healer {
       this.#auth = await createAuthenticator(this.#config);
       this.#audit.open();
       await this.#store.connect();
+      await this.holds.start();
     } catch (error) {
       this.#state = 'stopped';
       await this.#store.close();
@@ -221,6 +262,7 @@ export class Healer {
     const alerts: HealAlert[] = notification.alerts.map((alert) => ({
       status: alert.status,
       labels: alert.labels,
+      annotations: alert.annotations,
       startsAt: alert.startsAt,
       fingerprint: alert.fingerprint,
       source: 'webhook',
@@ -286,7 +328,11 @@ export class Healer {
     const problems: { path: string; message: string }[] = [];
     alerts.forEach((alert, index) => {
       try {
-        planned.push(planAlert(alert, this.#policy, this.#config, this.#check, receivedAt));
+        planned.push(
+          planAlert(alert, this.#policy, this.#config, this.#check, receivedAt, (a) =>
+            this.holds.hold(a),
+          ),
+        );
       } catch (error) {
         if (!(error instanceof UnsafeLabelError)) throw error;
         this.#dispatcher.recordRejection(alert, error);
@@ -314,13 +360,18 @@ export class Healer {
   }
 
   status(): HealerStatus {
-    const { attempts, verified, inFlight, openCircuits } = this.#dispatcher.stats;
+    const { attempts, verified, unverified, cancelled, inFlight, openCircuits } =
+      this.#dispatcher.stats;
+    const known = attempts - unverified - cancelled - inFlight;
     return {
-      success_rate: attempts === 0 ? 1 : verified / attempts,
+      success_rate: known === 0 ? null : verified / known,
       attempts,
       verified_successes: verified,
+      unverified,
+      cancelled,
       in_flight: inFlight,
       open_circuits: openCircuits,
+      maintenance: this.holds.maintenanceState(),
       recent: this.#audit.recent(),
     };
   }
@@ -338,7 +389,9 @@ export class Healer {
     }
     this.#state = 'stopping';
     this.#circuitTimer?.cancel();
+    this.holds.stop();
     await this.#dispatcher.stop();
+    await this.#announcements?.flush();
     await this.#store.close();
     await this.#audit.close();
     this.#state = 'stopped';

@@ -13,11 +13,13 @@
  * as node_exporter's do, except POST /heal while the healer checks its own bearer token:
  * Alertmanager sends one Authorization header, and the scrape credentials must not be
  * able to trigger healing. With `recovery.auth_disabled`, /heal asks for basic auth too.
+ * `/heal/maintenance` (pause and resume healing) is authenticated like POST /heal.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express';
+import { MAINTENANCE_PATH, type MaintenanceHandler } from '../heal/receive/maintenance-handler.js';
 import type { WebhookHandler } from '../heal/receive/webhook-handler.js';
 import type { Logger } from '../logger.js';
 import type { BasicAuth } from './basic-auth.js';
@@ -38,6 +40,8 @@ export interface AppOptions {
   logger: Logger;
   /** The healer's listener for POST /heal. */
   heal?: WebhookHandler;
+  /** The healer's listener for /heal/maintenance (any method), authenticated like /heal. */
+  healMaintenance?: MaintenanceHandler;
   /** Where the exposition is served. @default /metrics */
   telemetryPath?: string;
   /** Basic authentication of every request (but POST /heal while `healHasOwnAuth`). */
@@ -63,10 +67,10 @@ function routes(telemetryPath: string): Record<string, string> {
   };
 }
 
-/** Whether a request line's target is /heal (with or without a query). */
-function isHealPath(url: string | undefined): boolean {
-  if (url === undefined || !url.startsWith(HEAL_PATH)) return false;
-  return url.length === HEAL_PATH.length || url[HEAL_PATH.length] === '?';
+/** Whether a request line's target is `path`, /heal unless told (with or without a query). */
+function isHealPath(url: string | undefined, path = HEAL_PATH): boolean {
+  if (url === undefined || !url.startsWith(path)) return false;
+  return url.length === path.length || url[path.length] === '?';
 }
 
 export function createApp(options: AppOptions): RequestListener {
@@ -76,7 +80,13 @@ export function createApp(options: AppOptions): RequestListener {
   return (req: IncomingMessage, res: ServerResponse) => {
     for (const [name, value] of headers) res.setHeader(name, value);
     const toHealer = heal !== undefined && req.method === 'POST' && isHealPath(req.url);
-    if (basicAuth && !(toHealer && healHasOwnAuth) && !basicAuth.check(req.headers.authorization)) {
+    const toMaintenance =
+      options.healMaintenance !== undefined && isHealPath(req.url, MAINTENANCE_PATH);
+    if (
+      basicAuth &&
+      !((toHealer || toMaintenance) && healHasOwnAuth) &&
+      !basicAuth.check(req.headers.authorization)
+    ) {
       sendJson(
         res,
         401,
@@ -86,6 +96,7 @@ export function createApp(options: AppOptions): RequestListener {
       return;
     }
     if (toHealer) heal(req, res);
+    else if (toMaintenance) options.healMaintenance?.(req, res);
     else app(req, res);
   };
 }

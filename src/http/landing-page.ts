@@ -207,7 +207,9 @@ function healingSection({ status, nowMs }: LandingFacts): string {
   const rate =
     attempts === 0
       ? 'no actions yet'
-      : `${((healing.success_rate ?? 0) * 100).toFixed(0)} % (${escapeHtml(healing.verified_successes ?? 0)} verified of ${escapeHtml(attempts)} attempted)`;
+      : healing.success_rate == null
+        ? `no verified outcome yet (${escapeHtml(attempts)} attempted)`
+        : `${((healing.success_rate ?? 0) * 100).toFixed(0)} % (${escapeHtml(healing.verified_successes ?? 0)} verified of ${escapeHtml(attempts)} attempted)`;
   const circuits = (healing.open_circuits ?? []).filter((c) => c != null);
   const facts: [string, string][] = [
     ['Success rate', rate],
@@ -233,6 +235,8 @@ ${
 
 const DECISION_CLASS: Record<string, string> = {
   succeeded: 'ok',
+  unverified: 'warn',
+  cancelled: 'info',
   failed: 'bad',
   deferred: 'warn',
   started: 'info',

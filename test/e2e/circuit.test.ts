@@ -93,7 +93,7 @@ describe('a container that keeps dying', () => {
     );
     try {
       await writeFile(join(dataDir as string, 'broken'), '');
-      await (engine as PodmanEngine).podman(['kill', NAME]);
+      await (engine as PodmanEngine).crash(NAME);
 
       const circuit = await eventually(
         'the circuit for the container opens',

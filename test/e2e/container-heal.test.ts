@@ -129,7 +129,7 @@ describe('a killed container is healed through Prometheus and Alertmanager', () 
       );
       try {
         const killedAt = performance.now();
-        await (engine as PodmanEngine).podman(['kill', web.name]);
+        await (engine as PodmanEngine).crash(web.name);
         // The agent sees the kill: its probe fails, or its container listing shows the
         // exit. Only the listing does when the kill lands between a round's probe and its
         // listing and the restart beats the next round, which a 1 s chain can do.

@@ -27,6 +27,7 @@ const POLICY = `
   action: exec
   target: ok
   argv: [/bin/true]
+  verify_command: [/bin/true]
   max_attempts: 1
 - name: fix-fails
   matchers: ['alertname="DashboardFails"']

@@ -65,7 +65,7 @@ describe('two agents sharing Redis', () => {
     const before = await containerState(engine as PodmanEngine, NAME);
     const watch = watchAlerts(live(), (labels) => labels.container === NAME);
     try {
-      await (engine as PodmanEngine).podman(['kill', NAME]);
+      await (engine as PodmanEngine).crash(NAME);
       await eventually(
         'the container runs again',
         async () => {

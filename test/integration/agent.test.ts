@@ -144,7 +144,7 @@ describe('the running agent', () => {
     expect(status).toMatchObject({
       service_status: 'running',
       anomalies_detected: 0,
-      success_rate: 1,
+      success_rate: null,
     });
     expect(status.uptime_seconds).toBeGreaterThan(0);
     expect((await fetch(`${base}/healthz`)).status).toBe(200);

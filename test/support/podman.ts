@@ -74,6 +74,12 @@ export interface PodmanEngine {
   env: NodeJS.ProcessEnv;
   /** `podman run -d` of the busybox image; resolves to the container id. */
   run(spec: ContainerSpec): Promise<string>;
+  /**
+   * Crashes a running container: SIGKILLs its main process from the host, as the
+   * kernel's OOM killer would. Not `podman kill`, which the engine logs as a person's
+   * request, and which the healer therefore leaves alone.
+   */
+  crash(name: string): Promise<void>;
   /** Removes every container, stops the API service and deletes the temp dir. Idempotent. */
   stop(): Promise<void>;
 }
@@ -111,6 +117,10 @@ export async function startPodmanEngine(): Promise<PodmanEngine> {
     command: ['podman', ...globalArgs],
     env,
     run: async (spec) => (await podman(runArgs(spec))).stdout.trim(),
+    crash: async (name) => {
+      const { stdout } = await podman(['inspect', '--format', '{{.State.Pid}}', name]);
+      process.kill(Number(stdout.trim()), 'SIGKILL');
+    },
     stop: () => {
       stopping ??= (async () => {
         await podman(['rm', '--all', '--force', '--time', '0']).catch(() => undefined);

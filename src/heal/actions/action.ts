@@ -10,6 +10,10 @@ export interface ActionPlan {
   targetKey: string;
   /** exec only: the rendered argv. */
   argv?: string[];
+  /** exec only: the alert as environment variables (alert-env.ts). */
+  env?: Record<string, string>;
+  /** exec and cache_flush: the rule's rendered `verify_command`. */
+  verifyArgv?: string[];
   /**
    * docker_restart only: the Docker host `recovery.docker_endpoints` names for the alert's
    * `instance` label; absent, the action's default host.
@@ -21,8 +25,12 @@ export interface ActionPlan {
 export interface PreparedAttempt {
   /** Does the action; bounded by the rule's timeout through `signal`. */
   run(signal: AbortSignal): Promise<void>;
-  /** Resolves once the effect is seen; rejects with VerificationError at `deadlineMs` (Unix ms). */
-  verify(deadlineMs: number, signal: AbortSignal): Promise<void>;
+  /**
+   * Resolves once the effect is seen; rejects with VerificationError at `deadlineMs` (Unix
+   * ms). Absent when nothing checks the effect: the outcome is then `unverified`, unless
+   * the rule's `probe_url` checks it.
+   */
+  verify?(deadlineMs: number, signal: AbortSignal): Promise<void>;
 }
 
 export interface HealAction {

@@ -1,19 +1,24 @@
 /**
  * `cache_flush`: empty a configured Redis cache, either its whole database (FLUSHDB
  * ASYNC) or the keys matching its pattern, found with SCAN and removed with UNLINK so
- * the server is never blocked the way KEYS would block it. The flush's replies are its
- * verification: a cache in use may legitimately gain new keys right after.
+ * the server is never blocked the way KEYS would block it. The flush's replies only say
+ * it was done (a cache in use may legitimately gain new keys right after): the effect is
+ * verified by the rule's `verify_command` or `probe_url`, and without either the
+ * outcome is `unverified`.
  */
 import { Redis } from 'ioredis';
 import type { CacheConfig } from '../../config/recovery.js';
 import { NotAllowedError } from '../errors.js';
 import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
+import { commandVerification } from './verify-command.js';
 
 const SCAN_COUNT = 1_000;
 
 export interface CacheFlushOptions {
   caches: Record<string, CacheConfig>;
   commandTimeoutMs: number;
+  /** Programs a rule's `verify_command` may run (`recovery.allowed_commands`). */
+  allowedCommands: readonly string[];
 }
 
 /** Removes the keys matching `pattern` in batches; resolves to how many were removed. */
@@ -35,9 +40,11 @@ async function unlinkMatching(
 
 export class CacheFlushAction implements HealAction {
   readonly #options: CacheFlushOptions;
+  readonly #allowedCommands: ReadonlySet<string>;
 
   constructor(options: CacheFlushOptions) {
     this.#options = options;
+    this.#allowedCommands = new Set(options.allowedCommands);
   }
 
   async prepare(plan: ActionPlan): Promise<PreparedAttempt> {
@@ -45,6 +52,7 @@ export class CacheFlushAction implements HealAction {
       ? this.#options.caches[plan.target]
       : undefined;
     if (!cache) throw new NotAllowedError(`cache ${plan.target} is not in recovery.caches`);
+    const verify = commandVerification(plan, this.#allowedCommands);
     return {
       run: async (signal) => {
         const client = new Redis(cache.url, {
@@ -67,7 +75,7 @@ export class CacheFlushAction implements HealAction {
           client.disconnect();
         }
       },
-      verify: async () => undefined,
+      ...(verify ? { verify } : {}),
     };
   }
 }

@@ -2,12 +2,18 @@
  * `docker_restart`: restart a container through the Docker API, only when it carries the
  * opt-in label, then wait until it runs again (with a new start time) and, if it has a
  * healthcheck, is healthy. The planner picks the endpoint per alert from its `instance` label.
+ *
+ * A container people want left alone is not touched: one carrying the opt-out label, and
+ * one that is down because a person stopped it (`docker stop`, `docker kill`; the rule is
+ * in stop-evidence.ts). Only containers that died on their own or turned unhealthy are
+ * restarted.
  */
 import type Docker from 'dockerode';
 import { createDockerClient } from '../../docker/docker-client.js';
 import { NotAllowedError } from '../errors.js';
 import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
 import { pollUntil } from './poll.js';
+import { readExitVerdict } from './stop-evidence.js';
 
 /**
  * How long a restarted container must be seen running, with the same new start time,
@@ -22,6 +28,8 @@ export interface DockerRestartOptions {
   defaultHost: string;
   /** `KEY=VALUE` the container must carry. */
   optInLabel: string;
+  /** `KEY=VALUE` that keeps a container from ever being restarted, opt-in or not. */
+  optOutLabel: string;
   /** `t` of the restart: seconds between SIGTERM and SIGKILL. */
   stopTimeoutSeconds: number;
   /** Bound of each API call. */
@@ -31,14 +39,13 @@ export interface DockerRestartOptions {
 export class DockerRestartAction implements HealAction {
   readonly #options: DockerRestartOptions;
   readonly #clients = new Map<string, Docker>();
-  readonly #labelKey: string;
-  readonly #labelValue: string;
+  readonly #optIn: [string, string];
+  readonly #optOut: [string, string];
 
   constructor(options: DockerRestartOptions) {
     this.#options = options;
-    const equals = options.optInLabel.indexOf('=');
-    this.#labelKey = options.optInLabel.slice(0, equals);
-    this.#labelValue = options.optInLabel.slice(equals + 1);
+    this.#optIn = splitLabel(options.optInLabel);
+    this.#optOut = splitLabel(options.optOutLabel);
   }
 
   #client(host: string): Docker {
@@ -52,12 +59,31 @@ export class DockerRestartAction implements HealAction {
 
   async prepare(plan: ActionPlan, signal: AbortSignal): Promise<PreparedAttempt> {
     const host = plan.dockerHost ?? this.#options.defaultHost;
-    const container = this.#client(host).getContainer(plan.target);
+    const docker = this.#client(host);
+    const container = docker.getContainer(plan.target);
     const before = await container.inspect({ abortSignal: signal });
-    if (before.Config.Labels?.[this.#labelKey] !== this.#labelValue) {
+    const labels = before.Config.Labels ?? {};
+    if (labels[this.#optOut[0]] === this.#optOut[1]) {
+      throw new NotAllowedError(
+        `container ${plan.target} on ${host} carries the opt-out label ${this.#options.optOutLabel}`,
+        'opted_out',
+      );
+    }
+    if (labels[this.#optIn[0]] !== this.#optIn[1]) {
       throw new NotAllowedError(
         `container ${plan.target} on ${host} does not carry the opt-in label ${this.#options.optInLabel}`,
       );
+    }
+    // A container that never ran (`created`) or is paused was not stopped: only an exit is
+    // judged (podman says `stopped` between the exit and its cleanup).
+    if (['exited', 'dead', 'stopped'].includes(before.State.Status)) {
+      const verdict = await readExitVerdict(docker, before.Id, before.State, signal);
+      if (verdict.byUser) {
+        throw new NotAllowedError(
+          `container ${plan.target} on ${host} was stopped by a person (${verdict.evidence}): left alone`,
+          'stopped_by_user',
+        );
+      }
     }
     const stopTimeout = this.#options.stopTimeoutSeconds;
     return {
@@ -91,4 +117,9 @@ export class DockerRestartAction implements HealAction {
       },
     };
   }
+}
+
+function splitLabel(label: string): [string, string] {
+  const equals = label.indexOf('=');
+  return [label.slice(0, equals), label.slice(equals + 1)];
 }

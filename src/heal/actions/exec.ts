@@ -1,10 +1,13 @@
 /**
  * `exec`: run an allowlisted program with the rule's rendered argv, never through a
- * shell. Exit status 0 is its verification.
+ * shell, with the alert's labels and annotations in its environment (alert-env.ts).
+ * Exit 0 is only "done": the effect is verified by the rule's `verify_command` or
+ * `probe_url`, and without either the outcome is `unverified`.
  */
 import { NotAllowedError } from '../errors.js';
 import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
 import { runFile } from './run-file.js';
+import { commandVerification } from './verify-command.js';
 
 export class ExecAction implements HealAction {
   readonly #allowed: ReadonlySet<string>;
@@ -20,11 +23,12 @@ export class ExecAction implements HealAction {
         `command ${program ?? '(none)'} is not in recovery.allowed_commands`,
       );
     }
+    const verify = commandVerification(plan, this.#allowed);
     return {
       run: async (signal) => {
-        await runFile(program, args, signal);
+        await runFile(program, args, signal, plan.env);
       },
-      verify: async () => undefined,
+      ...(verify ? { verify } : {}),
     };
   }
 }

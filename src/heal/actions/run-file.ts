@@ -14,11 +14,15 @@ export interface FileOutput {
   stderr: string;
 }
 
-/** Resolves on exit 0; rejects with CommandFailedError naming the exit code or signal and stderr's tail. */
+/**
+ * Resolves on exit 0; rejects with CommandFailedError naming the exit code or signal and
+ * stderr's tail. `env` is added to the minimal environment (PATH and LANG stay).
+ */
 export function runFile(
   file: string,
   args: readonly string[],
   signal: AbortSignal,
+  env?: Readonly<Record<string, string>>,
 ): Promise<FileOutput> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -27,7 +31,7 @@ export function runFile(
       {
         signal,
         killSignal: 'SIGKILL',
-        env: COMMAND_ENV,
+        env: env ? { ...env, ...COMMAND_ENV } : COMMAND_ENV,
         maxBuffer: 1024 * 1024,
         windowsHide: true,
       },

@@ -7,7 +7,15 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../../logger.js';
 
-export type Decision = 'started' | 'succeeded' | 'failed' | 'skipped' | 'deferred' | 'dry_run';
+export type Decision =
+  | 'started'
+  | 'succeeded'
+  | 'unverified'
+  | 'cancelled'
+  | 'failed'
+  | 'skipped'
+  | 'deferred'
+  | 'dry_run';
 
 export interface AuditEntry {
   /** ISO time of the decision. */

@@ -3,6 +3,7 @@
  * every decision, taken or skipped, is recorded the same way and says why.
  */
 import type { Logger } from '../../logger.js';
+import type { HealAnnouncements } from '../announce/heal-announcements.js';
 import type { AuditEntry, AuditLog, Decision } from '../audit/audit-log.js';
 import type { HealMetrics } from '../heal-metrics.js';
 import type { HealAlert } from '../policy/planner.js';
@@ -14,6 +15,8 @@ export interface DecisionRecorderOptions {
   metrics: HealMetrics;
   logger: Logger;
   clock: Clock;
+  /** Tells people (through Alertmanager) about actions and circuits; never blocks. */
+  announcements?: HealAnnouncements;
 }
 
 export class DecisionRecorder {
@@ -35,7 +38,14 @@ export class DecisionRecorder {
     detail: DecisionDetail = {},
     dispatchDelayMs?: number,
   ): AuditEntry {
-    return this.#emit(this.#entry(decision, job.alert, detail, job), dispatchDelayMs);
+    const entry = this.#emit(this.#entry(decision, job.alert, detail, job), dispatchDelayMs);
+    this.#options.announcements?.decision(entry, job);
+    return entry;
+  }
+
+  /** A circuit opened by the attempt `failed` records; it stays open until `untilMs`. */
+  circuitOpened(failed: AuditEntry, untilMs: number): void {
+    this.#options.announcements?.circuitOpened(failed, untilMs);
   }
 
   /**
@@ -97,6 +107,14 @@ export class DecisionRecorder {
         metrics.actions.inc({ action: entry.action, result: 'success' });
         logger.info(line, `healed: ${entry.action} on ${entry.target} verified`);
         break;
+      case 'unverified':
+        metrics.actions.inc({ action: entry.action, result: 'unverified' });
+        logger.info(line, `done, unverified: ${entry.action} on ${entry.target} has no check`);
+        break;
+      case 'cancelled':
+        metrics.actions.inc({ action: entry.action, result: 'cancelled' });
+        logger.info(line, `cancelled: ${entry.action} on ${entry.target}: its alert resolved`);
+        break;
       case 'failed':
         metrics.actions.inc({
           action: entry.action,
@@ -115,5 +133,7 @@ const EVENTS: Record<Decision, string> = {
   dry_run: 'heal_action_skipped',
   started: 'heal_action_started',
   succeeded: 'heal_action_succeeded',
+  unverified: 'heal_action_unverified',
+  cancelled: 'heal_action_cancelled',
   failed: 'heal_action_failed',
 };

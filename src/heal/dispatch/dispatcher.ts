@@ -17,10 +17,12 @@ import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { type BackoffSettings, nextAttemptAt, recordAttempt } from './backoff.js';
 import { type CircuitSettings, isOpen, recordOutcome } from './circuit-breaker.js';
 import type { Clock, Timer } from './clock.js';
+import type { HealAnnouncements } from '../announce/heal-announcements.js';
 import { DecisionRecorder } from './decision-recorder.js';
 import { type DecisionDetail, type Job, jobLogFields } from './job.js';
 import { withTimeout } from './with-timeout.js';
 import {
+  ActionCancelledError,
   ActionTimeoutError,
   NotAllowedError,
   StateStoreUnavailableError,
@@ -50,6 +52,10 @@ export interface DispatcherOptions {
   metrics: HealMetrics;
   logger: Logger;
   clock: Clock;
+  /** Actions and circuits announced to people (src/heal/announce). */
+  announcements?: HealAnnouncements;
+  /** True while healing is paused for maintenance: due jobs are skipped (`maintenance`). */
+  paused?: () => boolean;
 }
 
 export class Dispatcher {
@@ -68,6 +74,10 @@ export class Dispatcher {
   #stopping = false;
   #attempts = 0;
   #verified = 0;
+  #unverified = 0;
+  #cancelled = 0;
+  /** Running attempts of `cancel_on_resolve` rules: aborted when their alert resolves. */
+  readonly #cancellers = new Map<Job, AbortController>();
   #inFlight = 0;
 
   constructor(options: DispatcherOptions) {
@@ -86,10 +96,19 @@ export class Dispatcher {
     };
   }
 
-  get stats(): { attempts: number; verified: number; inFlight: number; openCircuits: string[] } {
+  get stats(): {
+    attempts: number;
+    verified: number;
+    unverified: number;
+    cancelled: number;
+    inFlight: number;
+    openCircuits: string[];
+  } {
     return {
       attempts: this.#attempts,
       verified: this.#verified,
+      unverified: this.#unverified,
+      cancelled: this.#cancelled,
       inFlight: this.#inFlight,
       openCircuits: [...this.#openCircuits].sort(),
     };
@@ -112,6 +131,10 @@ export class Dispatcher {
       if (alert.status === 'resolved') {
         // Cancelled here first: this replica's retries stop even when the store is down.
         this.#drop('resolved', (job) => job.resolvedKey === resolvedKey);
+        for (const [job, cancel] of this.#cancellers) {
+          if (job.resolvedKey === resolvedKey)
+            cancel.abort(new ActionCancelledError(job.plan.action, job.plan.targetKey));
+        }
         await this.#store.set(resolvedKey, '1', this.#config.episode_ttl * 1000);
         skipped(this.#recorder.record('skipped', alert, { reason: 'resolved' }));
         continue;
@@ -271,6 +294,11 @@ export class Dispatcher {
     const timeoutMs = (job.rule.timeout ?? this.#config.action_timeout) * 1000;
     let locked = false;
     try {
+      // Paused for maintenance: nothing runs, and a delivery after the pause may act.
+      if (this.#options.paused?.()) {
+        await this.#release(job, 'maintenance');
+        return;
+      }
       // Another replica may have resolved the episode while this job waited (in the
       // queue behind a busy target, for a lock, for its backoff, or as a retry).
       if (await this.#store.exists(job.resolvedKey)) {
@@ -335,7 +363,7 @@ export class Dispatcher {
   }
 
   /** A "not now" skip: the claim is released, so a later delivery of the episode can act. */
-  async #release(job: Job, reason: 'circuit_open' | 'cooldown'): Promise<void> {
+  async #release(job: Job, reason: 'circuit_open' | 'cooldown' | 'maintenance'): Promise<void> {
     await this.#store.delete(job.episodeKey);
     this.#recorder.recordJob('skipped', job, { reason });
   }
@@ -359,7 +387,7 @@ export class Dispatcher {
     } catch (error) {
       if (error instanceof NotAllowedError) {
         this.#recorder.recordJob('skipped', job, {
-          reason: 'not_allowed',
+          reason: error.reason,
           error: error.message,
         });
         this.#options.logger.warn(
@@ -386,27 +414,44 @@ export class Dispatcher {
     this.#inFlight += 1;
     this.#options.metrics.inFlight.inc();
     this.#recorder.recordJob('started', job, {}, delayMs);
+    const cancel = job.rule.cancel_on_resolve ? new AbortController() : undefined;
+    if (cancel) this.#cancellers.set(job, cancel);
     try {
       if (prepared && failure === undefined) {
         const attempt = prepared;
-        await withTimeout((signal) => attempt.run(signal), timeoutMs, job.plan);
+        await withTimeout((signal) => attempt.run(signal), timeoutMs, job.plan, cancel?.signal);
         const deadline = Date.now() + this.#config.verify_timeout * 1000;
         await withTimeout(
           (signal) => this.#verify(job, attempt, deadline, signal),
           this.#config.verify_timeout * 1000 + 5_000,
           job.plan,
+          cancel?.signal,
         );
       }
     } catch (error) {
       failure = error;
     } finally {
+      this.#cancellers.delete(job);
       this.#inFlight -= 1;
       this.#options.metrics.inFlight.dec();
     }
     const seconds = (performance.now() - started) / 1000;
     this.#options.metrics.duration.observe({ action: job.plan.action }, seconds);
+    // Neither success nor failure: no circuit, no retry; the attempt's start stays as backoff's.
+    if (failure instanceof ActionCancelledError) {
+      this.#cancelled += 1;
+      this.#recorder.recordJob('cancelled', job, {
+        reason: 'resolved',
+        duration_seconds: seconds,
+        error: failure.message,
+      });
+      return;
+    }
     const success = failure === undefined;
-    if (success) this.#verified += 1;
+    // Done without a check that could have failed: not counted as a verified success.
+    const unverified = success && prepared?.verify === undefined && !job.rule.probe_url;
+    if (unverified) this.#unverified += 1;
+    else if (success) this.#verified += 1;
     const finishedAt = this.#options.clock.now();
     const outcome = recordOutcome(attempted, success, finishedAt, this.#circuit);
     // Backoff counts from the end of the last attempt, as the kubelet's counts from a
@@ -425,17 +470,20 @@ export class Dispatcher {
     }
     if (success) {
       this.#setCircuit(job.plan.targetKey, false);
-      this.#recorder.recordJob('succeeded', job, { duration_seconds: seconds });
+      this.#recorder.recordJob(unverified ? 'unverified' : 'succeeded', job, {
+        duration_seconds: seconds,
+      });
       return;
     }
     const timedOut = failure instanceof ActionTimeoutError;
-    this.#recorder.recordJob('failed', job, {
+    const failed = this.#recorder.recordJob('failed', job, {
       reason: timedOut ? 'timeout' : 'failure',
       duration_seconds: seconds,
       error: (failure as Error).message,
     });
     if (opened) {
       this.#setCircuit(job.plan.targetKey, true);
+      this.#recorder.circuitOpened(failed, history.circuit_open_until_ms);
       this.#options.logger.error(
         {
           event: 'heal_circuit_opened',
@@ -465,7 +513,7 @@ export class Dispatcher {
     deadlineMs: number,
     signal: AbortSignal,
   ): Promise<void> {
-    await attempt.verify(deadlineMs, signal);
+    await attempt.verify?.(deadlineMs, signal);
     if (job.rule.probe_url !== undefined) {
       await waitForProbe(job.rule.probe_url, deadlineMs, signal);
     }

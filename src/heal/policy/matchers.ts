@@ -27,15 +27,18 @@ export function parseMatcher(text: string): Matcher {
   }
   const [, name = '', operator = '=', rawValue = ''] = match;
   const value = unquote(rawValue, text);
-  const op = operator as MatchOperator;
+  try {
+    return makeMatcher(name, operator as MatchOperator, value);
+  } catch (error) {
+    throw new Error(`bad matcher ${JSON.stringify(text)}: ${(error as Error).message}`);
+  }
+}
+
+/** A matcher from its parts (an Alertmanager silence's matchers come as parts); throws on a bad regex. */
+export function makeMatcher(name: string, op: MatchOperator, value: string): Matcher {
   let test: (actual: string) => boolean;
   if (op === '=~' || op === '!~') {
-    let regex: RegExp;
-    try {
-      regex = new RegExp(`^(?:${value})$`, 's');
-    } catch (error) {
-      throw new Error(`bad matcher ${JSON.stringify(text)}: ${(error as Error).message}`);
-    }
+    const regex = new RegExp(`^(?:${value})$`, 's');
     test = op === '=~' ? (actual) => regex.test(actual) : (actual) => !regex.test(actual);
   } else {
     test = op === '=' ? (actual) => actual === value : (actual) => actual !== value;

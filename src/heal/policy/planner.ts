@@ -5,6 +5,7 @@
  */
 import type { RecoveryConfig } from '../../config/recovery.js';
 import type { ActionPlan } from '../actions/action.js';
+import { alertEnvironment } from '../actions/alert-env.js';
 import { MissingLabelError } from '../errors.js';
 import type { LabelCheck } from '../receive/label-safety.js';
 import { type ActionName, type Policy, type Rule, selectRules } from './policy.js';
@@ -14,14 +15,22 @@ import { renderTemplate } from './template.js';
 export interface HealAlert {
   status: 'firing' | 'resolved';
   labels: Record<string, string>;
+  /** Alertmanager's annotations (summary, description, runbook_url, ...); none for local alerts. */
+  annotations?: Record<string, string>;
   startsAt: string;
   fingerprint: string;
   source: 'webhook' | 'local';
 }
 
+/** Why every rule an alert matches is held back now: healing paused, or the alert silenced. */
+export interface Hold {
+  skip: 'maintenance' | 'silenced';
+  detail: string;
+}
+
 export type RuleVerdict =
   | { rule: Rule; plan: ActionPlan }
-  | { rule: Rule; skip: 'disabled' | 'missing_label'; detail: string };
+  | { rule: Rule; skip: 'disabled' | 'missing_label' | Hold['skip']; detail: string };
 
 export interface PlannedAlert {
   alert: HealAlert;
@@ -53,8 +62,14 @@ export function planAlert(
   config: PlannerConfig,
   check: LabelCheck,
   receivedAt: number,
+  hold?: (alert: HealAlert) => Hold | undefined,
 ): PlannedAlert {
   if (alert.status === 'resolved') return { alert, receivedAt, verdicts: [] };
+  const held = hold?.(alert);
+  if (held) {
+    const verdicts = selectRules(policy, alert.labels).map((rule) => ({ rule, ...held }));
+    return { alert, receivedAt, verdicts };
+  }
   const verdicts = selectRules(policy, alert.labels).map((rule): RuleVerdict => {
     if (!config[SWITCHES[rule.action]]) {
       return { rule, skip: 'disabled', detail: `recovery.${SWITCHES[rule.action]} is false` };
@@ -62,6 +77,9 @@ export function planAlert(
     try {
       const target = renderTemplate(rule.target, alert.labels, check);
       const argv = rule.argv?.map((arg) => renderTemplate(arg, alert.labels, check));
+      const verifyArgv = rule.verify_command?.map((arg) =>
+        renderTemplate(arg, alert.labels, check),
+      );
       const instance = alert.labels.instance;
       const endpoint =
         rule.action === 'docker_restart' &&
@@ -74,6 +92,8 @@ export function planAlert(
         target,
         targetKey: `${rule.action}:${endpoint === undefined ? '' : `${endpoint}/`}${target}`,
         ...(argv ? { argv } : {}),
+        ...(argv || verifyArgv ? { env: alertEnvironment(alert) } : {}),
+        ...(verifyArgv ? { verifyArgv } : {}),
         ...(endpoint === undefined ? {} : { dockerHost: config.docker_endpoints[endpoint] }),
       };
       return { rule, plan };

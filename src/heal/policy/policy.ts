@@ -54,11 +54,21 @@ const ruleSchema = z
     probe_url: z
       .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
       .optional(),
+    /**
+     * exec and cache_flush: a check of the effect, run without a shell until it exits 0
+     * within `recovery.verify_timeout`: the program (a literal absolute path in
+     * `recovery.allowed_commands`) and its arguments, with the alert in its environment
+     * like exec's. Without it or `probe_url` the outcome is `unverified`. @default none
+     */
+    verify_command: z.array(z.string()).min(1).optional(),
+    /** Abort the running attempt (kill exec's program) when its alert resolves: audited `cancelled`, reason `resolved`. @default false */
+    cancel_on_resolve: z.boolean().default(false),
   })
   .superRefine((rule, ctx) => {
     for (const [field, template] of [
       ['target', rule.target],
       ...(rule.argv ?? []).map((arg, index) => [`argv.${index}`, arg] as const),
+      ...(rule.verify_command ?? []).map((arg, index) => [`verify_command.${index}`, arg] as const),
     ] as const) {
       const problem = templateProblem(template);
       if (problem) ctx.addIssue({ code: 'custom', path: field.split('.'), message: problem });
@@ -84,6 +94,25 @@ const ruleSchema = z
         path: ['argv'],
         message: `argv is for exec, not ${rule.action}`,
       });
+    }
+    const verifyProgram = rule.verify_command?.[0];
+    if (rule.verify_command !== undefined) {
+      if (rule.action !== 'exec' && rule.action !== 'cache_flush') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['verify_command'],
+          message: `verify_command is for exec and cache_flush, not ${rule.action} (it verifies itself)`,
+        });
+      } else if (
+        verifyProgram !== undefined &&
+        (!verifyProgram.startsWith('/') || templateLabels(verifyProgram).length > 0)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['verify_command', 0],
+          message: 'the program must be a literal absolute path (no template)',
+        });
+      }
     }
   });
 

@@ -1,9 +1,10 @@
 /**
  * Alertmanager's webhook payload, version "4": the fields the healer reads, checked
  * strictly, every problem named by its dotted path from the body's root
- * (`alerts.0.labels.job_name`). Everything else (annotations, groupLabels, commonLabels,
- * externalURL, generatorURL, endsAt, and whatever a newer Alertmanager adds) is ignored
- * and not even looked at.
+ * (`alerts.0.labels.job_name`). Annotations are kept as context (their string values,
+ * for `exec`'s environment) and never refused. Everything else (groupLabels,
+ * commonLabels, externalURL, generatorURL, endsAt, and whatever a newer Alertmanager
+ * adds) is ignored and not even looked at.
  *
  * Hand-written rather than a zod schema: this runs on every notification, and in the
  * server zod took 22 µs of a /heal request's 380 µs of CPU (`npm run bench:heal --
@@ -15,6 +16,8 @@ import { isRecord } from '../../util/is-record.js';
 export interface NotificationAlert {
   status: 'firing' | 'resolved';
   labels: Record<string, string>;
+  /** Its string-valued annotations; anything else there is ignored, never refused. */
+  annotations: Record<string, string>;
   startsAt: string;
   fingerprint: string;
 }
@@ -131,9 +134,19 @@ function parseAlert(
   return {
     status: status as NotificationAlert['status'],
     labels: labels as Record<string, string>,
+    annotations: stringFields(alert.annotations),
     startsAt: startsAt as string,
     fingerprint: fingerprint as string,
   };
+}
+
+/** The string-valued fields of `value` when it is an object: annotations are context, not input to check. */
+function stringFields(value: unknown): Record<string, string> {
+  const fields: Record<string, string> = {};
+  if (!isRecord(value)) return fields;
+  for (const [name, field] of Object.entries(value))
+    if (typeof field === 'string') fields[name] = field;
+  return fields;
 }
 
 /** Label names as Prometheus allows them, string values, and an alertname. */

@@ -1,5 +1,5 @@
 // docker_restart against a real Docker-API engine (podman): a labelled container that
-// was killed runs again with a new start time; an unlabelled one is left alone. Both
+// crashed runs again with a new start time; an unlabelled one is left alone. Both
 // through the webhook and through the local loop fed by the real container collector.
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -29,8 +29,10 @@ async function killed(name: string, labelled: boolean): Promise<string> {
     cmd: ['sleep', '3600'],
   });
   const before = await state(name);
-  await engine.podman(['kill', name]);
-  await vi.waitFor(async () => expect((await state(name)).status).toBe('exited'));
+  await engine.crash(name);
+  await vi.waitFor(async () => expect((await state(name)).status).toBe('exited'), {
+    timeout: 10_000,
+  });
   return before.startedAt;
 }
 
@@ -41,7 +43,7 @@ describe('docker_restart on a real engine', () => {
   });
   afterAll(() => h?.cleanup());
 
-  it('restarts a killed, opted-in container and leaves an unlabelled one alone', async () => {
+  it('restarts a crashed, opted-in container and leaves an unlabelled one alone', async () => {
     const webStarted = await killed('heal-web', true);
     await killed('heal-plain', false);
     // Start times have a resolution of the engine's clock; make sure a new one differs.

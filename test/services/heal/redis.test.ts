@@ -66,7 +66,8 @@ describe('cache_flush on a real Redis', () => {
     expect(response.status).toBe(202);
     await vi.waitFor(() =>
       expect(h.healer.status().recent.at(-1)).toMatchObject({
-        decision: 'succeeded',
+        // No verify_command in the example rule: the flush is done, not verified.
+        decision: 'unverified',
         target: 'cache_flush:sessions',
       }),
     );
@@ -94,7 +95,7 @@ describe('cache_flush of a whole database', () => {
         (await postHeal(h, notification([{ labels: { alertname: 'ScratchFull' } }]))).status,
       ).toBe(202);
       await vi.waitFor(() =>
-        expect(h.healer.status().recent.at(-1)).toMatchObject({ decision: 'succeeded' }),
+        expect(h.healer.status().recent.at(-1)).toMatchObject({ decision: 'unverified' }),
       );
       // FLUSHDB ASYNC: the keys go at once, their memory is reclaimed in the background.
       expect(await countKeys(3, '*')).toBe(0);
@@ -132,9 +133,10 @@ describe('three replicas sharing Redis', () => {
       labels: { 'aegis.autoheal': 'true' },
       cmd: ['sleep', '3600'],
     });
-    await engine.podman(['kill', 'shared-web']);
-    await vi.waitFor(async () =>
-      expect((await docker.getContainer(id).inspect()).State.Status).toBe('exited'),
+    await engine.crash('shared-web');
+    await vi.waitFor(
+      async () => expect((await docker.getContainer(id).inspect()).State.Status).toBe('exited'),
+      { timeout: 10_000 },
     );
     const startedBefore = (await docker.getContainer(id).inspect()).State.StartedAt;
     await new Promise((resolve) => setTimeout(resolve, 1_100));
@@ -186,7 +188,7 @@ describe('Redis outage', () => {
     const h = await startServiceHealer(
       { redis_url: redis.url, allowed_commands: ['/bin/true'], redis_key_prefix: 'outage:' },
       undefined,
-      `- matchers: ['alertname="RunTrue"']\n  action: exec\n  target: t\n  argv: ['/bin/true']\n`,
+      `- matchers: ['alertname="RunTrue"']\n  action: exec\n  target: t\n  argv: ['/bin/true']\n  verify_command: ['/bin/true']\n`,
     );
     const storeUp = () => h.registry.getSingleMetricAsString('aegis_heal_state_store_up');
     try {

@@ -17,13 +17,24 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aegis-fake-docker-'));
   socketPath = join(dir, 'docker.sock');
   server = createServer((req, res) => {
+    // No stop or kill request in the engine's log: the container died on its own.
+    if (req.method === 'GET' && req.url?.includes('/events')) {
+      res.end();
+      return;
+    }
     if (req.method === 'GET' && req.url?.endsWith('/json')) {
       res.setHeader('content-type', 'application/json');
       res.end(
         JSON.stringify({
           Id: 'abc',
           Config: { Labels: { 'aegis.autoheal': 'true' } },
-          State: { Status: 'exited', Running: false, StartedAt: '2025-01-01T00:00:00Z' },
+          State: {
+            Status: 'exited',
+            Running: false,
+            OOMKilled: false,
+            StartedAt: '2025-01-01T00:00:00Z',
+            FinishedAt: '2025-01-01T00:01:00Z',
+          },
         }),
       );
       return;

@@ -19,6 +19,7 @@ const POLICY = `
   action: exec
   target: 'svc-{{ $labels.svc }}'
   argv: ['/bin/true']
+  verify_command: ['/bin/true']
   cooldown: 60s
 - name: slow-fails
   matchers: ['alertname="SlowFails"']
@@ -32,6 +33,7 @@ const POLICY = `
   action: exec
   target: 'svc-{{ $labels.svc }}'
   argv: ['/bin/true']
+  verify_command: ['/bin/true']
   cooldown: 0s
 `;
 
@@ -248,7 +250,7 @@ describe('dry run', () => {
       argv: ['/bin/true'],
       reason: 'dry_run',
     });
-    expect(t.healer.status()).toMatchObject({ attempts: 0, success_rate: 1 });
+    expect(t.healer.status()).toMatchObject({ attempts: 0, success_rate: null });
     const text = await t.registry.getSingleMetricAsString('aegis_heal_actions_total');
     expect(text).toContain('aegis_heal_actions_total{action="exec",result="dry_run"} 1');
   });

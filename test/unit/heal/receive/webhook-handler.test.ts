@@ -22,6 +22,7 @@ const POLICY = `
   action: exec
   target: 'job-{{ $labels.job_name }}'
   argv: ['/bin/true', '--name', '{{ $labels.job_name }}']
+  verify_command: ['/bin/true']
 `;
 
 function valid(labels: Record<string, string> = { alertname: 'RunTrue', job_name: 'nightly' }) {

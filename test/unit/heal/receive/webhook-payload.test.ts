@@ -23,6 +23,7 @@ describe('parseNotification', () => {
           {
             status: 'firing',
             labels: { alertname: 'Down', job: 'web' },
+            annotations: {},
             startsAt: '2025-01-01T00:00:00Z',
             fingerprint: '00000000000000aa',
           },
