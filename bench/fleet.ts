@@ -37,6 +37,8 @@ import { quantile } from './support/stats.js';
 
 const REPLICAS = 3;
 const ALERTMANAGERS = 3;
+/** Audit decisions that end an attempt rather than decide on an alert. */
+const OUTCOMES = ['succeeded', 'failed', 'unverified', 'cancelled'];
 /** After the last alert: time for retries and queued actions to finish. */
 const DRAIN_MS = 20_000;
 
@@ -243,7 +245,7 @@ async function main(): Promise<void> {
       )
       .map((line) => line.dispatch_delay_ms as number);
     const decisions = Object.entries(account.reasons)
-      .filter(([key]) => !key.startsWith('succeeded') && !key.startsWith('failed'))
+      .filter(([key]) => !OUTCOMES.some((outcome) => key.startsWith(outcome)))
       .reduce((sum, [, n]) => sum + n, 0);
 
     const lines: string[] = [];
