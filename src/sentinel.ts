@@ -160,7 +160,7 @@ export class AegisSentinel implements AsyncDisposable {
         healHasOwnAuth: !this.config.recovery.auth_disabled,
         headers: web.headers,
       });
-      this.#server = await listen(this.config.web, app, web);
+      this.#server = await listen(this.config.web, app, web, this.logger);
     } catch (error) {
       await this.#shutdown();
       throw error;
