@@ -9,7 +9,7 @@ import type { Snapshot } from '../collect/snapshot.js';
 import type { RecoveryConfig } from '../config/recovery.js';
 import type { AnomalyEvent } from '../detect/anomaly-event.js';
 import { resolveDockerHost } from '../docker/docker-client.js';
-import { LifecycleError } from '../errors.js';
+import { ConfigError, LifecycleError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { CacheFlushAction } from './actions/cache-flush.js';
 import { DockerRestartAction } from './actions/docker-restart.js';
@@ -25,6 +25,7 @@ import { type LabelCheck, labelSafetyCheck } from './receive/label-safety.js';
 import { LocalAlerts } from './local-loop.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { type HealAlert, type PlannedAlert, planAlert } from './policy/planner.js';
+import { allowListProblems } from './policy/allow-lists.js';
 import { loadPolicy, type Policy } from './policy/policy.js';
 import { RedisStateStore } from './state/redis-state-store.js';
 import type { StateStore } from './state/state-store.js';
@@ -168,6 +169,10 @@ export class Healer {
     this.#state = 'starting';
     try {
       this.#policy = await loadPolicy(this.#config.policy_file);
+      // A rule off its allow-list could never act: refuse it now, as check-config does.
+      const offList = allowListProblems(this.#policy, this.#config);
+      if (offList.length > 0)
+        throw new ConfigError(this.#config.policy_file ?? 'default policy', offList);
       this.#auth = await createAuthenticator(this.#config);
       this.#audit.open();
       await this.#store.connect();
