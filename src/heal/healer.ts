@@ -18,7 +18,7 @@ import { ServiceRestartAction } from './actions/service-restart.js';
 import { type AuditEntry, AuditLog } from './audit/audit-log.js';
 import { createAuthenticator, howToConfigureAuth, type TokenCheck } from './receive/auth.js';
 import { type Clock, systemClock, type Timer } from './dispatch/clock.js';
-import { Dispatcher } from './dispatch/dispatcher.js';
+import { type AlertDecision, Dispatcher } from './dispatch/dispatcher.js';
 import { StateStoreUnavailableError, UnsafeLabelError } from './errors.js';
 import { type HealMetrics, registerHealMetrics } from './heal-metrics.js';
 import { type LabelCheck, labelSafetyCheck } from './receive/label-safety.js';
@@ -234,17 +234,6 @@ export class Healer {
       };
     }
     this.#metrics.notifications.inc({ status: notification.status });
-    // Debug: every alert's decision is logged at info, with its reason, right after.
-    this.#logger.debug(
-      {
-        event: 'heal_notification_received',
-        receiver: notification.receiver,
-        status: notification.status,
-        alerts: alerts.length,
-        group_key: notification.groupKey,
-      },
-      `notification: ${alerts.length} alert(s) ${notification.status}`,
-    );
     if (notification.truncatedAlerts > 0) {
       this.#logger.warn(
         {
@@ -259,6 +248,7 @@ export class Healer {
     }
     try {
       const decisions = await this.#dispatcher.submit(planned);
+      this.#logSummary(notification, decisions);
       return { status: 202, body: { status: 'accepted', decisions } };
     } catch (error) {
       if (!(error instanceof StateStoreUnavailableError)) throw error;
@@ -271,6 +261,29 @@ export class Healer {
         },
       };
     }
+  }
+
+  /** One info line per notification: how many of its alerts were queued, and skipped why. */
+  #logSummary(notification: Notification, decisions: readonly AlertDecision[]): void {
+    const counts: Record<string, number> = {};
+    for (const { decision, reason } of decisions) {
+      const key = reason ?? decision;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    const summary = Object.entries(counts)
+      .map(([key, count]) => `${count} ${key}`)
+      .join(', ');
+    this.#logger.info(
+      {
+        event: 'heal_notification_received',
+        receiver: notification.receiver,
+        status: notification.status,
+        group_key: notification.groupKey,
+        alerts: notification.alerts.length,
+        decisions: counts,
+      },
+      `notification: ${notification.alerts.length} alert(s) ${notification.status}: ${summary}`,
+    );
   }
 
   /**
