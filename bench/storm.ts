@@ -35,6 +35,8 @@ const SENDERS = option('senders', 4);
 /** Time between two probes of the prober (each waits for its answer first). */
 const PROBE_INTERVAL_MS = option('probe-interval', 10);
 const REST_PROBES = option('rest-probes', 300);
+/** `--pin`: the agent on a CPU of its own (taskset), as bench:heal does; on a shared machine the scheduler may do better. */
+const PIN = args.includes('--pin');
 const profileIndex = args.indexOf('--profile');
 const PROFILE_DIR = profileIndex === -1 ? undefined : args[profileIndex + 1];
 const TARGET_MS = 50;
@@ -281,7 +283,9 @@ function figures(probes: readonly Probe[], path: string) {
 }
 
 async function main(): Promise<void> {
-  const pinning = pinLoadAndServers();
+  const pinning = PIN
+    ? pinLoadAndServers()
+    : { serverPrefix: [], description: 'not pinned (--pin pins the agent to a CPU)' };
   const dir = mkdtempSync(join(tmpdir(), 'aegis-bench-storm-'));
   const port = await freeLoopbackPort();
   const agentProcess = await startAgent(dir, port, pinning.serverPrefix);

@@ -18,6 +18,7 @@ import { type BackoffSettings, nextAttemptAt, recordAttempt } from './backoff.js
 import { type CircuitSettings, isOpen, recordOutcome } from './circuit-breaker.js';
 import type { Clock, Timer } from './clock.js';
 import { DecisionRecorder } from './decision-recorder.js';
+import { ReadyQueue } from './ready-queue.js';
 import { type DecisionDetail, type Job, jobLogFields } from './job.js';
 import { withTimeout } from './with-timeout.js';
 import {
@@ -69,8 +70,7 @@ export class Dispatcher {
   readonly #backoff: BackoffSettings;
   readonly #circuit: CircuitSettings;
   readonly #replica = randomUUID();
-  /** Jobs waiting for capacity, in arrival order; a Set, because a storm queues 100,000 and Array.splice is O(n). */
-  readonly #ready = new Set<Job>();
+  readonly #ready = new ReadyQueue<Job>();
   readonly #scheduled = new Map<Job, Timer>();
   /** The job running on each busy target, one at a time per target. */
   readonly #running = new Map<string, Promise<void>>();
@@ -235,11 +235,7 @@ export class Dispatcher {
       this.#scheduled.delete(job);
       this.#recorder.recordJob('skipped', job, { reason });
     }
-    for (const job of this.#ready) {
-      if (!match(job)) continue;
-      this.#ready.delete(job);
-      this.#recorder.recordJob('skipped', job, { reason });
-    }
+    for (const job of this.#ready.drop(match)) this.#recorder.recordJob('skipped', job, { reason });
   }
 
   /**
@@ -264,10 +260,10 @@ export class Dispatcher {
   /** Starts ready jobs while there is capacity, skipping jobs whose target is busy here. */
   #pump(): void {
     if (this.#stopping) return;
-    for (const job of this.#ready) {
-      if (this.#running.size >= this.#config.max_concurrent_actions) return;
-      if (this.#running.has(job.plan.targetKey)) continue;
-      this.#ready.delete(job);
+    const busy = (target: string): boolean => this.#running.has(target);
+    while (this.#running.size < this.#config.max_concurrent_actions) {
+      const job = this.#ready.take(busy);
+      if (job === undefined) return;
       const running: Promise<void> = this.#handle(job)
         .catch((error: unknown) => {
           this.#options.logger.error(
