@@ -11,13 +11,14 @@
  * (aegis_heal_actions_total{result="dry_run"}), not just until /heal answered: the
  * dispatcher's work after the 202s counts.
  *
- *   npm run bench:storm [-- --alerts 100000 --per-notification 1000 --senders 4 --profile DIR]
+ *   npm run bench:storm [-- --alerts 100000 --per-notification 1000 --senders 4 --pin
+ *                          --profile DIR --cli OTHER/dist/cli.js]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +43,12 @@ const PROFILE_DIR = profileIndex === -1 ? undefined : args[profileIndex + 1];
 const TARGET_MS = 50;
 const TOKEN = 'bench-storm-token';
 const SERVICES = 50;
-const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+/** `--cli FILE`: another build of the agent (an earlier revision's dist/cli.js), to compare. */
+const cliIndex = args.indexOf('--cli');
+const CLI =
+  cliIndex === -1
+    ? fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
+    : (args[cliIndex + 1] as string);
 
 // ---------------------------------------------------------------------------------------
 // The sender (a child process): every alert a new episode, PER_NOTIFICATION to a body.
@@ -317,7 +323,9 @@ async function main(): Promise<void> {
     };
 
     console.log(
-      `bench:storm: ${ALERTS} alerts in notifications of ${PER_NOTIFICATION}, ${SENDERS} senders, dry run, a real agent (dist/cli.js); ${pinning.description}`,
+      `bench:storm: ${ALERTS} alerts in notifications of ${PER_NOTIFICATION}, ${SENDERS} senders, dry run, a real agent (${cliIndex === -1 ? 'dist/cli.js' : CLI}); ${pinning.description}; load average ${loadavg()
+        .map((load) => load.toFixed(1))
+        .join(' ')} on ${availableParallelism()} CPUs`,
     );
     console.log(
       `/heal answers ${JSON.stringify(statuses)} in ${sendSeconds.toFixed(1)} s; every dry run recorded after ${stormSeconds.toFixed(1)} s (${done}/${ALERTS}); ${((sentAt - stormStarted) / 1000).toFixed(1)} s to send`,
