@@ -10,7 +10,7 @@ import type { ConfigProblem } from '../errors.js';
 import type { SentinelConfig } from './schema.js';
 
 /** Each file the configuration makes the agent write, under the key that names it. */
-export function writtenFiles(config: SentinelConfig): Array<{ key: string; file: string }> {
+function writtenFiles(config: SentinelConfig): Array<{ key: string; file: string }> {
   const files = [{ key: 'recovery.audit_file', file: config.recovery.audit_file }];
   if (config.detection.enabled && config.detection.state_file !== undefined)
     files.push({ key: 'detection.state_file', file: config.detection.state_file });
@@ -32,7 +32,7 @@ export async function writablePathProblems(config: SentinelConfig): Promise<Conf
  * Why `file` could not be opened for writing (or created, with the folders above it),
  * or undefined when it could.
  */
-export async function writableFileProblem(file: string): Promise<string | undefined> {
+async function writableFileProblem(file: string): Promise<string | undefined> {
   const path = resolve(file);
   const existing = await stat(path).catch((error: NodeJS.ErrnoException) => error);
   if (!(existing instanceof Error)) {

@@ -38,22 +38,21 @@ export interface ListeningServer {
 }
 
 export async function listen(
-  config: Pick<WebConfig, 'listen_address'> & Partial<Limits>,
+  config: Pick<WebConfig, 'listen_address'> & Limits,
   handler: RequestListener,
   settings: WebSettings = { headers: {} },
   logger?: Logger,
 ): Promise<ListeningServer> {
-  const limits = { ...DEFAULT_LIMITS, ...config };
-  const requestMs = limits.request_timeout * 1000;
-  const headersMs = limits.headers_timeout * 1000;
+  const requestMs = config.request_timeout * 1000;
+  const headersMs = config.headers_timeout * 1000;
   const options: ServerOptions = {
     requestTimeout: requestMs,
     headersTimeout: headersMs,
     // Node checks the two above on a timer (30 s by default): often enough to keep them.
     connectionsCheckingInterval: Math.max(10, Math.min(1000, headersMs / 4, requestMs / 4)),
-    keepAliveTimeout: limits.keep_alive_timeout * 1000,
+    keepAliveTimeout: config.keep_alive_timeout * 1000,
   };
-  const bodyMs = limits.body_timeout * 1000;
+  const bodyMs = config.body_timeout * 1000;
   const guarded = cutAnsweredButUnread(handler, bodyMs);
   const tls = settings.tls !== undefined;
   const server: Server = settings.tls
@@ -62,8 +61,8 @@ export async function listen(
   // The idle timeout of a connection busy with a request; without a listener on
   // 'timeout', Node destroys the socket.
   server.timeout = bodyMs;
-  server.maxConnections = limits.max_connections;
-  warnOnDroppedConnections(server, limits.max_connections, logger);
+  server.maxConnections = config.max_connections;
+  warnOnDroppedConnections(server, config.max_connections, logger);
   const { host, port } = parseListenAddress(config.listen_address);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -103,14 +102,6 @@ function cutAnsweredButUnread(handler: RequestListener, bodyMs: number): Request
     handler(req, res);
   };
 }
-
-const DEFAULT_LIMITS: Limits = {
-  request_timeout: 30,
-  headers_timeout: 10,
-  body_timeout: 30,
-  keep_alive_timeout: 65,
-  max_connections: 512,
-};
 
 /** Logs, at most once a minute, how many connections the cap refused. */
 function warnOnDroppedConnections(server: Server, cap: number, logger: Logger | undefined): void {

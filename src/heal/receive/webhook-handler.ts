@@ -123,7 +123,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
   };
 
   let queue: Promise<unknown> = Promise.resolve();
-  /** Runs `work` once the work queued before it has settled. */
+  /** Runs `work` once the work queued before it has settled: one notification parsed at a time. */
   const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
     const turn = queue.then(work);
     queue = turn.catch(() => undefined);
@@ -157,22 +157,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       else refuseBody(res, error);
       return;
     }
-    const reply = await oneAtATime(() => judge(res, bytes, receivedAt));
-    if (reply) sendJson(res, reply.status, reply.body);
+    const notification = await oneAtATime(() => parse(res, bytes));
+    if (notification === undefined) return;
+    // The policy's turn; the claims then wait on the store, concurrently with others'.
+    await nextTurn();
+    const reply = await options.receive(notification, receivedAt);
+    sendJson(res, reply.status, reply.body);
   };
 
   /**
-   * Parses, checks and hands on one notification, or answers its refusal (undefined).
-   * Each stage of a large one (the JSON, the check, the policy) takes milliseconds:
-   * other requests (/healthz, /metrics) get a turn of the event loop between them, and
-   * notifications are judged one at a time, so that bodies that arrive together are not
-   * all parsed in one turn (`npm run bench:storm`).
+   * Parses and checks one notification, or answers its refusal (undefined). Each stage
+   * of a large one takes milliseconds: other requests (/healthz, /metrics) get a turn of
+   * the event loop between them, and notifications are parsed one at a time, so that
+   * bodies that arrive together are not all parsed in one turn (`npm run bench:storm`).
    */
-  const judge = async (
-    res: ServerResponse,
-    bytes: Buffer,
-    receivedAt: number,
-  ): Promise<WebhookReply | undefined> => {
+  const parse = async (res: ServerResponse, bytes: Buffer): Promise<Notification | undefined> => {
     await nextTurn();
     let body: unknown;
     try {
@@ -188,8 +187,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       refuse(res, 400, 'invalid_notification', 'invalid', parsed.problems);
       return undefined;
     }
-    await nextTurn();
-    return options.receive(parsed.notification, receivedAt);
+    return parsed.notification;
   };
 
   return (req, res) => {
