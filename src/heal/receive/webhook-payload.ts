@@ -57,10 +57,14 @@ export function parseInstant(text: string): number | undefined {
   const match = RFC3339.exec(text);
   if (match === null) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
-  const fraction = match[7] === undefined ? 0 : Math.floor(Number(`0${match[7]}`) * 1000);
-  // Date.UTC rolls an impossible day over into the next month: such a date does not exist.
-  if (new Date(Date.UTC(year!, month! - 1, day!)).getUTCDate() !== day) return undefined;
-  const date = Date.UTC(year!, month! - 1, day!, hour!, minute!, second!, fraction);
+  // The first three digits of the fraction, as whole milliseconds (no float rounding).
+  const millis = match[7] === undefined ? 0 : Number(`${match[7].slice(1)}00`.slice(0, 3));
+  // setUTCFullYear, unlike Date.UTC, takes years below 100 as they are.
+  const instant = new Date(0);
+  instant.setUTCFullYear(year!, month! - 1, day!);
+  // An impossible day rolls over into the next month: such a date does not exist.
+  if (instant.getUTCDate() !== day) return undefined;
+  const date = instant.setUTCHours(hour!, minute!, second!, millis);
   const sign = match[9] === '-' ? -1 : 1;
   const offsetMinutes = match[9] === undefined ? 0 : Number(match[10]) * 60 + Number(match[11]);
   return date - sign * offsetMinutes * 60_000;
