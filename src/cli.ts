@@ -2,10 +2,10 @@
 /** The `aegis-sentinel` command. */
 import { parseFlags } from './config/flags.js';
 import { checkConfig } from './cli/check-config.js';
-import { checkReferencedPolicy } from './cli/check-policy.js';
+import { checkReferencedPolicy, checkTokenFile } from './cli/check-policy.js';
 import { checkReferencedWebConfig } from './cli/check-web-config.js';
 import { helpText } from './cli/help.js';
-import { configFromFlags } from './cli/run-config.js';
+import { checkWrittenFiles, configFromFlags } from './cli/run-config.js';
 import { SentinelError } from './errors.js';
 import { REVISION, VERSION } from './version.js';
 
@@ -29,7 +29,9 @@ async function main(argv: string[]): Promise<number> {
   if (flags.positionals[0] === 'check-config') {
     return checkConfig(flags.positionals.slice(1), process, [
       checkReferencedPolicy,
+      checkTokenFile,
       checkReferencedWebConfig,
+      checkWrittenFiles,
     ]);
   }
   if (flags.positionals.length > 0) {

@@ -11,9 +11,10 @@ import { HostCollector } from './collect/host/host-collector.js';
 import type { Snapshot } from './collect/snapshot.js';
 import type { SentinelConfig, SentinelConfigInput } from './config/schema.js';
 import { validateConfig } from './config/validate.js';
+import { writablePathProblems } from './config/writable-paths.js';
 import { createDockerClient, resolveDockerHost } from './docker/docker-client.js';
 import { AnomalyEngine, type AnomalyEngineStatus } from './detect/anomaly-engine.js';
-import { LifecycleError } from './errors.js';
+import { ConfigError, LifecycleError } from './errors.js';
 import { Healer, type HealerStatus } from './heal/healer.js';
 import { loadWebSettings } from './config/web-config-file.js';
 import { createApp, type Health } from './http/app.js';
@@ -140,7 +141,10 @@ export class AegisSentinel implements AsyncDisposable {
     this.#status = 'starting';
     this.#startedAt = Date.now();
     try {
-      // First, so that a bad web configuration file fails the start before anything runs.
+      // First, so that a bad web configuration file or an unwritable audit or state path
+      // fails the start before anything runs, with the words check-config uses.
+      const unwritable = await writablePathProblems(this.config);
+      if (unwritable.length > 0) throw new ConfigError('configuration', unwritable);
       const web = await loadWebSettings(this.config.web);
       this.#warnAboutWebSettings(web);
       // The healer before the detector: a bad policy or token file stops the start before
@@ -161,7 +165,7 @@ export class AegisSentinel implements AsyncDisposable {
         healHasOwnAuth: !this.config.recovery.auth_disabled,
         headers: web.headers,
       });
-      this.#server = await listen(this.config.web, app, web);
+      this.#server = await listen(this.config.web, app, web, this.logger);
     } catch (error) {
       await this.#shutdown();
       throw error;

@@ -20,7 +20,8 @@ Monitoring and self-healing agent for Prometheus users.
 
 Commands:
   (none)                Run the agent: collect, detect, serve /metrics, /status, /healthz, /heal.
-  check-config FILE...  Validate configuration files (and the healing policy they name);
+  check-config FILE...  Validate configuration files, the healing policy they name, its
+                        allow-lists, the token file and the files the agent writes;
                         exit 1 with every problem, like promtool check config.
   backtest INPUT        Run the anomaly detectors causally over a CSV file or folder.
 

@@ -3,6 +3,8 @@ import { mergeOverrides, type ParsedFlags } from '../config/flags.js';
 import { readConfigFile } from '../config/load.js';
 import type { SentinelConfig } from '../config/schema.js';
 import { validateConfig } from '../config/validate.js';
+import { writablePathProblems } from '../config/writable-paths.js';
+import type { ConfigProblem } from '../errors.js';
 
 /**
  * Where the command keeps detector state unless told otherwise, as Prometheus keeps
@@ -17,7 +19,18 @@ export async function configFromFlags(flags: ParsedFlags): Promise<SentinelConfi
   const source = flags.configFile
     ? `${flags.configFile} with command-line flags`
     : 'command-line flags';
-  const config = validateConfig(mergeOverrides(fromFile, flags.overrides), source);
+  return withCommandDefaults(validateConfig(mergeOverrides(fromFile, flags.overrides), source));
+}
+
+function withCommandDefaults(config: SentinelConfig): SentinelConfig {
   if (config.detection.state_file === undefined) config.detection.state_file = DEFAULT_STATE_FILE;
   return config;
+}
+
+/**
+ * For check-config: the files the agent started here with this configuration would
+ * write (relative paths from the working directory, as the agent reads them).
+ */
+export function checkWrittenFiles(config: SentinelConfig): Promise<ConfigProblem[]> {
+  return writablePathProblems(withCommandDefaults(config));
 }

@@ -9,7 +9,7 @@ import type { Snapshot } from '../collect/snapshot.js';
 import type { RecoveryConfig } from '../config/recovery.js';
 import type { AnomalyEvent } from '../detect/anomaly-event.js';
 import { resolveDockerHost } from '../docker/docker-client.js';
-import { LifecycleError } from '../errors.js';
+import { ConfigError, LifecycleError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { CacheFlushAction } from './actions/cache-flush.js';
 import { DockerRestartAction } from './actions/docker-restart.js';
@@ -19,7 +19,7 @@ import { announcementsFor, type HealAnnouncements } from './announce/heal-announ
 import { type AuditEntry, AuditLog } from './audit/audit-log.js';
 import { createAuthenticator, howToConfigureAuth, type TokenCheck } from './receive/auth.js';
 import { type Clock, systemClock, type Timer } from './dispatch/clock.js';
-import { Dispatcher } from './dispatch/dispatcher.js';
+import { type AlertDecision, Dispatcher } from './dispatch/dispatcher.js';
 import { StateStoreUnavailableError, UnsafeLabelError } from './errors.js';
 import { type HealMetrics, registerHealMetrics } from './heal-metrics.js';
 import { type LabelCheck, labelSafetyCheck } from './receive/label-safety.js';
@@ -27,6 +27,7 @@ import { LocalAlerts } from './local-loop.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { type HealAlert, type PlannedAlert, planAlert } from './policy/planner.js';
 import { Holds } from './policy/holds.js';
+import { allowListProblems } from './policy/allow-lists.js';
 import { loadPolicy, type Policy } from './policy/policy.js';
 import {
   createMaintenanceHandler,
@@ -214,6 +215,10 @@ export class Healer {
     this.#state = 'starting';
     try {
       this.#policy = await loadPolicy(this.#config.policy_file);
+      // A rule off its allow-list could never act: refuse it now, as check-config does.
+      const offList = allowListProblems(this.#policy, this.#config);
+      if (offList.length > 0)
+        throw new ConfigError(this.#config.policy_file ?? 'default policy', offList);
       this.#auth = await createAuthenticator(this.#config);
       this.#audit.open();
       await this.#store.connect();
@@ -277,17 +282,6 @@ export class Healer {
       };
     }
     this.#metrics.notifications.inc({ status: notification.status });
-    // Debug: every alert's decision is logged at info, with its reason, right after.
-    this.#logger.debug(
-      {
-        event: 'heal_notification_received',
-        receiver: notification.receiver,
-        status: notification.status,
-        alerts: alerts.length,
-        group_key: notification.groupKey,
-      },
-      `notification: ${alerts.length} alert(s) ${notification.status}`,
-    );
     if (notification.truncatedAlerts > 0) {
       this.#logger.warn(
         {
@@ -302,6 +296,7 @@ export class Healer {
     }
     try {
       const decisions = await this.#dispatcher.submit(planned);
+      this.#logSummary(notification, decisions);
       return { status: 202, body: { status: 'accepted', decisions } };
     } catch (error) {
       if (!(error instanceof StateStoreUnavailableError)) throw error;
@@ -314,6 +309,29 @@ export class Healer {
         },
       };
     }
+  }
+
+  /** One info line per notification: how many of its alerts were queued, and skipped why. */
+  #logSummary(notification: Notification, decisions: readonly AlertDecision[]): void {
+    const counts: Record<string, number> = {};
+    for (const { decision, reason } of decisions) {
+      const key = reason ?? decision;
+      counts[key] = (counts[key] ?? 0) + 1;
+    }
+    const summary = Object.entries(counts)
+      .map(([key, count]) => `${count} ${key}`)
+      .join(', ');
+    this.#logger.info(
+      {
+        event: 'heal_notification_received',
+        receiver: notification.receiver,
+        status: notification.status,
+        group_key: notification.groupKey,
+        alerts: notification.alerts.length,
+        decisions: counts,
+      },
+      `notification: ${notification.alerts.length} alert(s) ${notification.status}: ${summary}`,
+    );
   }
 
   /**

@@ -1,6 +1,6 @@
 /** The `aegis-sentinel` command as an operator runs it: the built dist/cli.js. */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -86,6 +86,43 @@ describe('aegis-sentinel', () => {
       '- name: restart\n  matchers: [\'alertname="X"\']\n  action: docker_restart\n  target: web\n',
     );
     expect((await cli(['check-config', join(dir, 'agent.yml')])).code).toBe(0);
+  });
+
+  it('check-config and the agent refuse an audit path under a file and an unlisted command alike', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
+    const config = join(dir, 'agent.yml');
+    const policy = join(dir, 'policy.yml');
+    await writeFile(join(dir, 'plain'), 'a regular file\n');
+    await writeFile(policy, "- { action: exec, target: x, argv: ['/usr/local/bin/fix'] }\n");
+    await writeFile(
+      config,
+      'monitoring:\n  enable_container_monitoring: false\nrecovery:\n  audit_file: plain/audit.jsonl\n',
+    );
+    const audit = `recovery.audit_file: cannot create ${join(dir, 'plain/audit.jsonl')}: ${join(dir, 'plain')} is a file, not a directory`;
+    const checked = await cli(['check-config', config]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toBe(`  FAILED: ${config}:\n    ${audit}\n\n`);
+    const agent = ['--web.listen-address=127.0.0.1:0', `--config.file=${config}`];
+    const started = await cli(agent);
+    // A refusal, not a stack trace, and nothing written.
+    expect(started).toMatchObject({
+      code: 2,
+      stderr: `configuration: invalid configuration:\n  ${audit}\n`,
+    });
+    expect((await readdir(dir)).sort()).toEqual(['agent.yml', 'plain', 'policy.yml']);
+
+    await writeFile(config, 'recovery:\n  policy_file: policy.yml\n');
+    const unlisted = `${policy}:0.argv.0: command /usr/local/bin/fix is not in recovery.allowed_commands`;
+    expect((await cli(['check-config', config])).stderr).toBe(
+      `  FAILED: ${config}:\n    ${unlisted}\n\n`,
+    );
+    expect(
+      await cli([
+        ...agent,
+        '--no-collector.containers',
+        `--detection.state-file=${join(dir, 's.json')}`,
+      ]),
+    ).toMatchObject({ code: 2, stderr: `${policy}: invalid configuration:\n  ${unlisted}\n` });
   });
 
   it('runs the agent from flags and a config file, saves detector state and exits 0 on SIGTERM', async () => {

@@ -93,7 +93,12 @@ export class DecisionRecorder {
       case 'skipped':
       case 'deferred':
         metrics.skips.inc({ reason: entry.reason });
-        logger.info(line, `healing skipped: ${entry.reason}`);
+        // A redelivery, an alert no rule wants, a resolution: one line per alert at
+        // debug, since the notification's summary (heal_notification_received) counts
+        // them at info; a storm of them cost more in log lines than in healing.
+        if (QUIET_REASONS.has(entry.reason as string))
+          logger.debug(line, `healing skipped: ${entry.reason}`);
+        else logger.info(line, `healing skipped: ${entry.reason}`);
         break;
       case 'dry_run':
         metrics.skips.inc({ reason: 'dry_run' });
@@ -126,6 +131,9 @@ export class DecisionRecorder {
     return entry;
   }
 }
+
+/** Skips logged per alert at debug only; the audit has each of them. */
+const QUIET_REASONS: ReadonlySet<string> = new Set(['duplicate', 'no_match', 'resolved']);
 
 const EVENTS: Record<Decision, string> = {
   skipped: 'heal_action_skipped',

@@ -19,6 +19,7 @@ import { type CircuitSettings, isOpen, recordOutcome } from './circuit-breaker.j
 import type { Clock, Timer } from './clock.js';
 import type { HealAnnouncements } from '../announce/heal-announcements.js';
 import { DecisionRecorder } from './decision-recorder.js';
+import { ReadyQueue } from './ready-queue.js';
 import { type DecisionDetail, type Job, jobLogFields } from './job.js';
 import { withTimeout } from './with-timeout.js';
 import {
@@ -35,6 +36,16 @@ import type { StateStore, TargetState } from '../state/state-store.js';
 
 /** How long a job waits before asking again for a target another replica is healing. */
 const LOCK_RETRY_MS = 500;
+
+/**
+ * Longest stretch submit() works through a notification's alerts, and the pump through
+ * queued jobs, before they let the event loop serve other requests: a storm of
+ * 1,000-alert notifications otherwise held /healthz and /metrics for hundreds of
+ * milliseconds (`npm run bench:storm`).
+ */
+const SLICE_MS = 5;
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface AlertDecision {
   fingerprint: string;
@@ -65,13 +76,16 @@ export class Dispatcher {
   readonly #backoff: BackoffSettings;
   readonly #circuit: CircuitSettings;
   readonly #replica = randomUUID();
-  readonly #ready: Job[] = [];
+  readonly #ready = new ReadyQueue<Job>();
   readonly #scheduled = new Map<Job, Timer>();
   /** The job running on each busy target, one at a time per target. */
   readonly #running = new Map<string, Promise<void>>();
   readonly #openCircuits = new Set<string>();
   readonly #recorder: DecisionRecorder;
   #stopping = false;
+  #pumpScheduled = false;
+  /** When the pump's current turn of the event loop began (see #pumpSoon). */
+  #turnStarted = 0;
   #attempts = 0;
   #verified = 0;
   #unverified = 0;
@@ -126,7 +140,14 @@ export class Dispatcher {
       const { fingerprint, alertname, rule, reason } = entry;
       decisions.push({ fingerprint, alertname, rule, decision: 'skipped', reason });
     };
+    let sliceStart = performance.now();
     for (const { alert, receivedAt, verdicts } of planned) {
+      if (performance.now() - sliceStart > SLICE_MS) {
+        // Queued jobs may start meanwhile: they are this notification's, already claimed.
+        this.#pump();
+        await nextTurn();
+        sliceStart = performance.now();
+      }
       const resolvedKey = `resolved:${alert.fingerprint}:${alert.startsAt}`;
       if (alert.status === 'resolved') {
         // Cancelled here first: this replica's retries stop even when the store is down.
@@ -178,7 +199,7 @@ export class Dispatcher {
           skipped(this.#recorder.recordJob('skipped', job, { reason: 'duplicate' }));
           continue;
         }
-        this.#ready.push(job);
+        this.#ready.add(job);
         decisions.push({
           fingerprint: alert.fingerprint,
           alertname: alert.labels.alertname ?? '',
@@ -237,10 +258,7 @@ export class Dispatcher {
       this.#scheduled.delete(job);
       this.#recorder.recordJob('skipped', job, { reason });
     }
-    for (const job of this.#ready.splice(0)) {
-      if (match(job)) this.#recorder.recordJob('skipped', job, { reason });
-      else this.#ready.push(job);
-    }
+    for (const job of this.#ready.drop(match)) this.#recorder.recordJob('skipped', job, { reason });
   }
 
   /**
@@ -256,7 +274,7 @@ export class Dispatcher {
     if (deferral) this.#recorder.recordJob('deferred', job, deferral);
     const timer = this.#options.clock.setTimeout(() => {
       this.#scheduled.delete(job);
-      this.#ready.push(job);
+      this.#ready.add(job);
       this.#pump();
     }, delayMs);
     this.#scheduled.set(job, timer);
@@ -265,14 +283,10 @@ export class Dispatcher {
   /** Starts ready jobs while there is capacity, skipping jobs whose target is busy here. */
   #pump(): void {
     if (this.#stopping) return;
-    for (let index = 0; index < this.#ready.length;) {
-      if (this.#running.size >= this.#config.max_concurrent_actions) return;
-      const job = this.#ready[index] as Job;
-      if (this.#running.has(job.plan.targetKey)) {
-        index += 1;
-        continue;
-      }
-      this.#ready.splice(index, 1);
+    const busy = (target: string): boolean => this.#running.has(target);
+    while (this.#running.size < this.#config.max_concurrent_actions) {
+      const job = this.#ready.take(busy);
+      if (job === undefined) return;
       const running: Promise<void> = this.#handle(job)
         .catch((error: unknown) => {
           this.#options.logger.error(
@@ -282,10 +296,31 @@ export class Dispatcher {
         })
         .finally(() => {
           this.#running.delete(job.plan.targetKey);
-          this.#pump();
+          this.#pumpSoon();
         });
       this.#running.set(job.plan.targetKey, running);
     }
+  }
+
+  /**
+   * Pumps at once while this turn of the event loop has run for less than SLICE_MS,
+   * else on the next turn, once however many jobs finish before it: jobs that finish
+   * without waiting on I/O (dry runs, skips, the memory store) would otherwise start the
+   * next ones in one unbroken chain of microtasks, and hold every other request until
+   * the whole queue is done.
+   */
+  #pumpSoon(): void {
+    if (performance.now() - this.#turnStarted < SLICE_MS) {
+      this.#pump();
+      return;
+    }
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      this.#turnStarted = performance.now();
+      this.#pump();
+    });
   }
 
   async #handle(job: Job): Promise<void> {
@@ -500,7 +535,7 @@ export class Dispatcher {
     const retry = { ...job, attempt: job.attempt + 1 };
     // Re-queued at once: the backoff check defers it, and records why.
     if (this.#stopping) this.#recorder.recordJob('skipped', retry, { reason: 'stopping' });
-    else this.#ready.push(retry);
+    else this.#ready.add(retry);
   }
 
   #dryRun(job: Job): boolean {

@@ -38,17 +38,21 @@ export async function createAuthenticator(
 ): Promise<TokenCheck> {
   let token: string | undefined;
   if (config.auth_token_file !== undefined) {
+    const file = config.auth_token_file;
     try {
       // Alertmanager's credentials_file is trimmed the same way.
-      token = (await readFile(config.auth_token_file, 'utf8')).trim();
+      token = (await readFile(file, 'utf8')).trim();
     } catch (error) {
       throw new ConfigError('recovery', [
-        { path: 'recovery.auth_token_file', message: `cannot read: ${(error as Error).message}` },
+        {
+          path: 'recovery.auth_token_file',
+          message: `cannot read ${file}: ${readFailure(error as NodeJS.ErrnoException)}`,
+        },
       ]);
     }
     if (token === '') {
       throw new ConfigError('recovery', [
-        { path: 'recovery.auth_token_file', message: 'the token file is empty' },
+        { path: 'recovery.auth_token_file', message: `${file} is empty: it must hold the token` },
       ]);
     }
   } else {
@@ -71,4 +75,17 @@ export async function createAuthenticator(
         : 'wrong';
     },
   };
+}
+
+function readFailure(error: NodeJS.ErrnoException): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'it is a directory';
+    case 'EACCES':
+      return 'permission denied';
+    default:
+      return error.message;
+  }
 }

@@ -92,12 +92,17 @@ function tooLarge(limit: number): BodyError {
   return new BodyError('payload_too_large', '', `larger than recovery.max_body_bytes (${limit})`);
 }
 
+/** Reads and parses the body; call after checkJsonHeaders passed. */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  return parseJsonBody(await readBody(req, limit));
+}
+
 /**
- * Reads and parses the body; call after checkJsonHeaders passed. A body that grows past
+ * Reads the body's bytes; call after checkJsonHeaders passed. A body that grows past
  * `limit` is refused at once; the stream keeps flowing, so the rest of it is read and
  * dropped and a keep-alive connection stays usable.
  */
-export function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
@@ -115,15 +120,7 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
     };
     const onEnd = (): void => {
       req.off('error', onError);
-      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      // A UTF-8 byte order mark is allowed before JSON text (RFC 8259 §8.1 lets parsers ignore it).
-      const text = bytes.toString('utf8', hasBom(bytes) ? 3 : 0);
-      try {
-        resolve(JSON.parse(text));
-      } catch (error) {
-        const reason = text === '' ? 'the body is empty' : (error as Error).message;
-        reject(new BodyError('invalid_json', '', `not JSON: ${reason}`));
-      }
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
     };
     const onError = (error: Error): void => {
       reject(new BodyError('aborted', '', `the request broke off: ${error.message}`));
@@ -132,6 +129,18 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<unkno
     req.on('end', onEnd);
     req.once('error', onError);
   });
+}
+
+/** The body's JSON; a BodyError (invalid_json) when it is not JSON. */
+export function parseJsonBody(bytes: Buffer): unknown {
+  // A UTF-8 byte order mark is allowed before JSON text (RFC 8259 §8.1 lets parsers ignore it).
+  const text = bytes.toString('utf8', hasBom(bytes) ? 3 : 0);
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const reason = text === '' ? 'the body is empty' : (error as Error).message;
+    throw new BodyError('invalid_json', '', `not JSON: ${reason}`);
+  }
 }
 
 function hasBom(bytes: Buffer): boolean {

@@ -18,6 +18,11 @@ export interface NotificationAlert {
   labels: Record<string, string>;
   /** Its string-valued annotations; anything else there is ignored, never refused. */
   annotations: Record<string, string>;
+  /**
+   * The instant, rewritten canonically (UTC, milliseconds: `2025-01-01T00:00:00.000Z`),
+   * as part of the episode's identity: `Z`, `.000Z`, `+00:00` and `.000000000Z`
+   * spellings of one instant are one episode.
+   */
   startsAt: string;
   fingerprint: string;
 }
@@ -44,7 +49,29 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 const FINGERPRINT = /^[0-9a-f]{16}$/;
 /** RFC 3339 with any fraction (Go's RFC3339Nano, as Alertmanager writes it) and an offset. */
 const RFC3339 =
-  /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]([01]\d|2[0-3]):[0-5]\d)$/i;
+  /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):([0-5]\d):([0-5]\d|60)(\.\d+)?(Z|([+-])([01]\d|2[0-3]):([0-5]\d))$/i;
+
+/**
+ * The instant an RFC 3339 timestamp names, in epoch milliseconds (a fraction finer than
+ * a millisecond is cut: Prometheus stamps alerts in milliseconds); undefined when the
+ * text is not one or names no real date (February 30th).
+ */
+export function parseInstant(text: string): number | undefined {
+  const match = RFC3339.exec(text);
+  if (match === null) return undefined;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
+  // The first three digits of the fraction, as whole milliseconds (no float rounding).
+  const millis = match[7] === undefined ? 0 : Number(`${match[7].slice(1)}00`.slice(0, 3));
+  // setUTCFullYear, unlike Date.UTC, takes years below 100 as they are.
+  const instant = new Date(0);
+  instant.setUTCFullYear(year!, month! - 1, day!);
+  // An impossible day rolls over into the next month: such a date does not exist.
+  if (instant.getUTCDate() !== day) return undefined;
+  const date = instant.setUTCHours(hour!, minute!, second!, millis);
+  const sign = match[9] === '-' ? -1 : 1;
+  const offsetMinutes = match[9] === undefined ? 0 : Number(match[10]) * 60 + Number(match[11]);
+  return date - sign * offsetMinutes * 60_000;
+}
 
 type Fields = Record<string, unknown>;
 
@@ -124,9 +151,13 @@ function parseAlert(
   const status = alertStatus(alert, 'status', path, problems);
   const labels = labelSet(alert.labels, `${path}.labels`, problems);
   // Part of the episode's identity (fingerprint + startsAt), so it must be a real time.
-  const startsAt = string(alert, 'startsAt', path, problems);
-  if (startsAt !== undefined && !RFC3339.test(startsAt))
-    problems.add(`${path}.startsAt`, 'expected an RFC 3339 timestamp');
+  const startsAtText = string(alert, 'startsAt', path, problems);
+  const startsAtMs = startsAtText === undefined ? undefined : parseInstant(startsAtText);
+  if (startsAtText !== undefined && startsAtMs === undefined)
+    problems.add(
+      `${path}.startsAt`,
+      `expected an RFC 3339 timestamp (like 2025-01-01T00:00:00Z), got ${JSON.stringify(startsAtText)}`,
+    );
   const fingerprint = string(alert, 'fingerprint', path, problems);
   if (fingerprint !== undefined && !FINGERPRINT.test(fingerprint))
     problems.add(`${path}.fingerprint`, 'expected 16 lowercase hex digits');
@@ -135,7 +166,7 @@ function parseAlert(
     status: status as NotificationAlert['status'],
     labels: labels as Record<string, string>,
     annotations: stringFields(alert.annotations),
-    startsAt: startsAt as string,
+    startsAt: new Date(startsAtMs as number).toISOString(),
     fingerprint: fingerprint as string,
   };
 }

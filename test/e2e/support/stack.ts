@@ -76,6 +76,12 @@ export async function startStack(options: StackOptions): Promise<Stack> {
   }
 }
 
+/** Where no test points them: a port nothing listens on. */
+const SHIPPED_POLICY_CACHES = {
+  'app-cache': { url: 'redis://127.0.0.1:1' },
+  sessions: { url: 'redis://127.0.0.1:1' },
+};
+
 function withStackSettings(
   makeConfig: (dir: string) => SentinelConfigInput,
 ): (dir: string) => SentinelConfigInput {
@@ -86,7 +92,11 @@ function withStackSettings(
       monitoring: { collection_interval: INTERVAL, ...made.monitoring },
       recovery: {
         policy_file: SHIPPED_POLICY,
+        // The shipped policy's caches and command must be on their allow-lists, or the
+        // agent refuses to start; tests that flush a cache point it at a real Redis.
+        allowed_commands: ['/usr/sbin/logrotate'],
         ...made.recovery,
+        caches: { ...SHIPPED_POLICY_CACHES, ...made.recovery?.caches },
         auth_token_file: join(dir, 'heal-token'),
       },
     };

@@ -49,7 +49,9 @@ describe('cache_flush on a real Redis', () => {
       policy_file: 'examples/policy.yml',
       caches: {
         sessions: { url: redis.url, db: 2, pattern: 'session:*' },
+        'app-cache': { url: redis.url, db: 4, pattern: 'cache:*' },
       },
+      allowed_commands: ['/usr/sbin/logrotate'],
     });
   });
   afterAll(() => h?.cleanup());

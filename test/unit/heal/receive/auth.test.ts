@@ -48,14 +48,17 @@ describe('createAuthenticator', () => {
     ).toBe('missing');
   });
 
-  it('refuses an empty or unreadable token file at start', async () => {
+  it('refuses an empty, missing or unreadable token file at start, naming it', async () => {
     const empty = join(dir, 'empty');
     await writeFile(empty, '\n');
     await expect(createAuthenticator({ ...base, auth_token_file: empty }, {})).rejects.toThrow(
-      'recovery.auth_token_file: the token file is empty',
+      `recovery: invalid configuration:\n  recovery.auth_token_file: ${empty} is empty: it must hold the token`,
     );
     await expect(
       createAuthenticator({ ...base, auth_token_file: join(dir, 'nope') }, {}),
-    ).rejects.toThrow(/recovery\.auth_token_file: cannot read: ENOENT/);
+    ).rejects.toThrow(`recovery.auth_token_file: cannot read ${join(dir, 'nope')}: no such file`);
+    await expect(createAuthenticator({ ...base, auth_token_file: dir }, {})).rejects.toThrow(
+      `recovery.auth_token_file: cannot read ${dir}: it is a directory`,
+    );
   });
 });

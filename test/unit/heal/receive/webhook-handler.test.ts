@@ -529,7 +529,10 @@ describe('POST /heal refuses bad requests and changes nothing', () => {
 
 describe('POST /heal without a configured token', () => {
   it('refuses with 403 and says how to set one', async () => {
-    const t = await startTestHealer({ auth_token_env: 'AEGIS_TEST_UNSET_TOKEN' }, POLICY);
+    const t = await startTestHealer(
+      { auth_token_env: 'AEGIS_TEST_UNSET_TOKEN', allowed_commands: ['/bin/true'] },
+      POLICY,
+    );
     try {
       const response = await request(t.app).post('/heal').send(valid());
       expect(response.status).toBe(403);
@@ -544,7 +547,12 @@ describe('POST /heal without a configured token', () => {
 
   it('accepts without a token only when auth_disabled is set', async () => {
     const t = await startTestHealer(
-      { auth_token_env: 'AEGIS_TEST_UNSET_TOKEN', auth_disabled: true, dry_run: true },
+      {
+        auth_token_env: 'AEGIS_TEST_UNSET_TOKEN',
+        auth_disabled: true,
+        dry_run: true,
+        allowed_commands: ['/bin/true'],
+      },
       POLICY,
     );
     try {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseNotification } from '../../../../src/heal/receive/webhook-payload.js';
+import { parseInstant, parseNotification } from '../../../../src/heal/receive/webhook-payload.js';
 import { notification } from '../helpers.js';
 
 function alertOf(body: Record<string, unknown>): Record<string, unknown> {
@@ -24,7 +24,7 @@ describe('parseNotification', () => {
             status: 'firing',
             labels: { alertname: 'Down', job: 'web' },
             annotations: {},
-            startsAt: '2025-01-01T00:00:00Z',
+            startsAt: '2025-01-01T00:00:00.000Z',
             fingerprint: '00000000000000aa',
           },
         ],
@@ -56,11 +56,44 @@ describe('parseNotification', () => {
     '2025-13-01T00:00:00Z',
     '2025-01-01T24:00:00Z',
     '2025-01-01 00:00:00Z',
+    '2025-02-29T00:00:00Z',
+    '2025-04-31T00:00:00Z',
   ])('refuses startsAt %s', (startsAt) => {
     expect(parseNotification(notification([{ labels: { alertname: 'A' }, startsAt }]))).toEqual({
       ok: false,
-      problems: [{ path: 'alerts.0.startsAt', message: 'expected an RFC 3339 timestamp' }],
+      problems: [
+        {
+          path: 'alerts.0.startsAt',
+          message: `expected an RFC 3339 timestamp (like 2025-01-01T00:00:00Z), got "${startsAt}"`,
+        },
+      ],
     });
+  });
+
+  // One instant, five spellings: the episode key is built from what parsing gives.
+  const SPELLINGS = [
+    '2025-06-30T21:59:59Z',
+    '2025-06-30T21:59:59.000Z',
+    '2025-06-30T21:59:59+00:00',
+    '2025-06-30T21:59:59.000000000Z',
+    '2025-06-30T23:59:59+02:00',
+  ];
+
+  it.each(SPELLINGS)('writes startsAt %s as the canonical instant', (startsAt) => {
+    const parsed = parseNotification(notification([{ labels: { alertname: 'A' }, startsAt }]));
+    expect(parsed.ok && parsed.notification.alerts[0]?.startsAt).toBe('2025-06-30T21:59:59.000Z');
+  });
+
+  it.each([
+    ['2025-06-30t21:59:59z', Date.UTC(2025, 5, 30, 21, 59, 59)],
+    ['2025-06-30T21:59:59.1234567Z', Date.UTC(2025, 5, 30, 21, 59, 59, 123)],
+    ['2025-06-30T16:29:59-05:30', Date.UTC(2025, 5, 30, 21, 59, 59)],
+    ['2024-02-29T00:00:00Z', Date.UTC(2024, 1, 29)],
+    ['2016-12-31T23:59:60Z', Date.UTC(2017, 0, 1)],
+    ['2025-06-30T21:59:59.57Z', Date.UTC(2025, 5, 30, 21, 59, 59, 570)],
+    ['0001-01-01T00:00:00Z', -62135596800000],
+  ])('reads %s as epoch ms %d', (text, ms) => {
+    expect(parseInstant(text)).toBe(ms);
   });
 
   it('names every problem by its path, in body order', () => {
