@@ -39,7 +39,7 @@ it('one instant written five ways is one episode, acted on once', async () => {
     decisions.map((d: { decision: string; reason?: string }) => d.reason ?? d.decision),
   ).toEqual(['queued', 'duplicate', 'duplicate', 'duplicate', 'duplicate']);
   const healer = t.healer;
-  await expect.poll(() => healer.status().verified_successes).toBe(1);
+  await expect.poll(() => healer.status().unverified).toBe(1);
   expect(healer.status().attempts).toBe(1);
   // The audit names the instant canonically, whatever spelling it came in.
   expect(new Set(healer.status().recent.map((entry) => entry.starts_at))).toEqual(

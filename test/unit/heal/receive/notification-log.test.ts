@@ -47,7 +47,7 @@ it('sums up each notification at info and logs repeats per alert at debug', asyn
   ]);
   // Every one of them is audited all the same.
   const healer = t.healer;
-  await expect.poll(() => healer.status().verified_successes).toBe(2);
+  await expect.poll(() => healer.status().unverified).toBe(2);
   expect(
     healer
       .status()
