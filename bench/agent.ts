@@ -207,7 +207,7 @@ async function probes(options: AgentBenchOptions): Promise<void> {
 
 function revision(): string {
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
   } catch {
     return 'unknown';
   }

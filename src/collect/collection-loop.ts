@@ -1,9 +1,10 @@
 /**
  * The collection loop. Collectors do not wait for each other: the host collector, the
- * container collector and every probed endpoint each run on their own schedule, and
- * each publishes its figures the moment it has them. Once per interval the loop ticks:
- * it reads the host and publishes one immutable snapshot of everything's latest figures
- * to its listeners (the detector and the healer). /metrics renders `latest`, which also
+ * container collector and every probed endpoint each run on their own, and each
+ * publishes its figures the moment it has them. Once per interval the loop ticks: it
+ * starts the container collector (one wake-up serves both), reads the host, and
+ * publishes one immutable snapshot of everything's latest figures to its listeners (the
+ * detector and the healer). /metrics renders `latest`, which also
  * carries figures that arrived between ticks, so /proc is read once per interval
  * however many scrapes arrive.
  *
@@ -105,8 +106,7 @@ export class CollectionLoop {
     if (this.#running) return;
     this.#running = true;
     this.#stopping = new AbortController();
-    const { containers, endpoints } = this.#collectors;
-    if (containers) this.#every(() => void this.#runContainers(containers), 0);
+    const { endpoints } = this.#collectors;
     const targets = this.#probes.length;
     for (let index = 0; index < targets; index += 1) {
       // Target i probes at i/N of the interval: a steady trickle, not a burst per tick.
@@ -114,6 +114,7 @@ export class CollectionLoop {
       this.#every(probe, (index / targets) * this.#intervalMs);
     }
     const first = Date.now();
+    void this.#runContainers();
     await this.#runHost();
     this.#publish(first);
     this.#every(() => this.#tick(), this.#intervalMs);
@@ -133,10 +134,10 @@ export class CollectionLoop {
    */
   async collectOnce(): Promise<Snapshot> {
     const timestamp = Date.now();
-    const { containers, endpoints } = this.#collectors;
+    const { endpoints } = this.#collectors;
     await Promise.all([
       this.#runHost(),
-      containers && this.#runContainers(containers),
+      this.#runContainers(),
       ...this.#probes.map((_, index) => this.#runProbe(endpoints!, index)),
     ]);
     return this.#publish(timestamp);
@@ -150,6 +151,8 @@ export class CollectionLoop {
 
   #tick(): void {
     const timestamp = Date.now();
+    // Started by the tick, so that one wake-up serves both, but never awaited by it.
+    void this.#runContainers();
     // A host read still going since the last tick (a hung filesystem) does not hold
     // the tick: it publishes the previous host figures, and the status says why.
     if (this.#host.running) this.#publish(timestamp);
@@ -162,7 +165,9 @@ export class CollectionLoop {
     return this.#run('host', this.#host, () => host.collect(), undefined);
   }
 
-  #runContainers(containers: NonNullable<Collectors['containers']>): Promise<void> {
+  #runContainers(): Promise<void> {
+    const { containers } = this.#collectors;
+    if (!containers) return Promise.resolve();
     return this.#run(
       'containers',
       this.#containers,
