@@ -21,7 +21,7 @@ import { LifecycleError } from './errors.js';
 import { Healer, type HealerStatus } from './heal/healer.js';
 import { loadWebSettings } from './config/web-config-file.js';
 import { createApp, type Health } from './http/app.js';
-import { BasicAuth } from './http/basic-auth.js';
+import type { BasicAuth } from './http/basic-auth.js';
 import { listen, type ListeningServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { registerBuildInfo } from './metrics/build-info.js';
@@ -164,7 +164,7 @@ export class AegisSentinel implements AsyncDisposable {
         logger: this.logger,
         heal: this.#healer.handler(),
         telemetryPath: this.config.web.telemetry_path,
-        ...(web.basicAuthUsers ? { basicAuth: new BasicAuth(web.basicAuthUsers) } : {}),
+        ...(web.basicAuthUsers ? { basicAuth: await basicAuth(web.basicAuthUsers) } : {}),
         healHasOwnAuth: !this.config.recovery.auth_disabled,
         headers: web.headers,
       });
@@ -278,6 +278,12 @@ export class AegisSentinel implements AsyncDisposable {
     }
     return { healthy: true };
   }
+}
+
+/** Basic authentication, loaded only when configured: bcryptjs costs 40 ms of start-up. */
+async function basicAuth(users: ConstructorParameters<typeof BasicAuth>[0]): Promise<BasicAuth> {
+  const { BasicAuth } = await import('./http/basic-auth.js');
+  return new BasicAuth(users);
 }
 
 /** Runs `fn` with a started sentinel and stops it afterwards, whatever `fn` does. */
