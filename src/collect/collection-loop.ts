@@ -4,9 +4,8 @@
  * publishes its figures the moment it has them. Once per interval the loop ticks: it
  * starts the container collector (one wake-up serves both), reads the host, and
  * publishes one immutable snapshot of everything's latest figures to its listeners (the
- * detector and the healer). /metrics renders `latest`, which also
- * carries figures that arrived between ticks, so /proc is read once per interval
- * however many scrapes arrive.
+ * detector and the healer). /metrics renders `latest`, which also carries figures that
+ * arrived between ticks, so /proc is read once per interval however many scrapes arrive.
  *
  * A slow part delays only itself: a hung endpoint shows in its own probe series at its
  * timeout, a hung container engine in `aegis_container_engine_up` and the containers
