@@ -3,7 +3,7 @@
  * every container, through the Docker Engine API (dockerode). An unreachable engine
  * is reported as `engine_up: false` with no containers, never as a thrown error, so
  * a host without Docker still serves its other metrics. The client is built on the
- * first round that finds an engine to ask, so dockerode is loaded only then.
+ * first round that finds an engine to ask: a missing socket costs no request.
  */
 import type Docker from 'dockerode';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';

@@ -1,11 +1,6 @@
-/**
- * Building a dockerode client from a Docker host string, as the docker CLI reads DOCKER_HOST.
- * dockerode is loaded on the first client, not at start-up: it costs about 250 ms and
- * 25 MiB to load (`npm run bench:agent`), which a host without containers never pays.
- */
+/** Building a dockerode client from a Docker host string, as the docker CLI reads DOCKER_HOST. */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type Docker from 'dockerode';
+import Docker from 'dockerode';
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
@@ -46,11 +41,6 @@ export function dockerSocketMissing(host: string): boolean {
   return path !== undefined && !existsSync(path);
 }
 
-const require = createRequire(import.meta.url);
-
 export function createDockerClient(host: string, timeoutMs: number): Docker {
-  // Synchronous on purpose: callers build a client where they need one, and dockerode
-  // is CommonJS, so require() loads it then, once, without making them async.
-  const DockerClient = require('dockerode') as typeof Docker;
-  return new DockerClient(dockerOptions(host, timeoutMs));
+  return new Docker(dockerOptions(host, timeoutMs));
 }
