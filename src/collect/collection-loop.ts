@@ -14,6 +14,7 @@
  * the endpoints rather than the agent's own queue. A collector that throws is reported
  * in the snapshot's `collectors` list and never stops the others.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logger.js';
 import type { ContainerCollector } from './container-collector.js';
 import type { EndpointCollector } from './endpoint-collector.js';
@@ -57,6 +58,13 @@ const UNREACHABLE_ENGINE: ContainersSnapshot = Object.freeze({
   containers: [],
 });
 
+/** What ends the probes in flight when the loop stops; each probe listens to it while it runs. */
+function stopSignal(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
+}
+
 export class CollectionLoop {
   readonly #collectors: Collectors;
   readonly #intervalMs: number;
@@ -67,7 +75,7 @@ export class CollectionLoop {
   readonly #probes: (ProbeResult | undefined)[];
   readonly #probing: (Promise<void> | undefined)[];
   readonly #tasks: PeriodicTask[] = [];
-  #stopping = new AbortController();
+  #stopping = stopSignal();
   #running = false;
   /** When the last published tick read the host, Unix milliseconds. */
   #tickMs = 0;
@@ -104,7 +112,7 @@ export class CollectionLoop {
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
-    this.#stopping = new AbortController();
+    this.#stopping = stopSignal();
     const { endpoints } = this.#collectors;
     const targets = this.#probes.length;
     for (let index = 0; index < targets; index += 1) {
