@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the integration, services and e2e tiers run against: podman as
-# the Docker-API engine (test/support/podman.ts), Redis, the Prometheus tools, and
+# the Docker-API engine (test/support/podman.ts), Redis, the Prometheus tools (with
+# node_exporter and blackbox_exporter, the references of npm run bench:agent), and
 # openssl for the TLS test's throwaway certificate; chromium, which renders the landing
 # page headless (test/integration/landing-page.test.ts); for the image tier, debootstrap
 # (the stand-in base images, scripts/image-standins.sh) and podman's network stack with
@@ -10,8 +11,8 @@ set -euo pipefail
 
 packages=(
   podman runc busybox-static redis-server
-  prometheus prometheus-alertmanager prometheus-node-exporter docker-compose
-  openssl chromium debootstrap netavark aardvark-dns
+  prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter
+  docker-compose openssl chromium debootstrap netavark aardvark-dns
 )
 
 static_busybox_present() {
@@ -23,7 +24,8 @@ static_busybox_present() {
 missing() {
   local binary
   for binary in podman runc conmon redis-server prometheus promtool \
-    prometheus-alertmanager amtool prometheus-node-exporter docker-compose tar openssl chromium \
+    prometheus-alertmanager amtool prometheus-node-exporter prometheus-blackbox-exporter \
+    docker-compose tar openssl chromium \
     debootstrap /usr/lib/podman/netavark /usr/lib/podman/aardvark-dns; do
     command -v "$binary" >/dev/null 2>&1 || echo "$binary"
   done
@@ -42,7 +44,8 @@ if [[ $EUID -ne 0 ]]; then
   exit 1
 fi
 
-# Debian starts prometheus, alertmanager, node-exporter and redis on their default ports
+# Debian starts prometheus, alertmanager, node-exporter, blackbox-exporter (:9115) and
+# redis on their default ports
 # when installed; tests start their own on free ports, so keep the packaged ones off.
 policy=/usr/sbin/policy-rc.d
 if [[ ! -e $policy ]]; then

@@ -12,13 +12,17 @@ import type { Snapshot } from './collect/snapshot.js';
 import type { SentinelConfig, SentinelConfigInput } from './config/schema.js';
 import { validateConfig } from './config/validate.js';
 import { writablePathProblems } from './config/writable-paths.js';
-import { createDockerClient, resolveDockerHost } from './docker/docker-client.js';
+import {
+  createDockerClient,
+  dockerSocketMissing,
+  resolveDockerHost,
+} from './docker/docker-client.js';
 import { AnomalyEngine, type AnomalyEngineStatus } from './detect/anomaly-engine.js';
 import { ConfigError, LifecycleError } from './errors.js';
 import { Healer, type HealerStatus } from './heal/healer.js';
 import { loadWebSettings } from './config/web-config-file.js';
 import { createApp, type Health } from './http/app.js';
-import { BasicAuth } from './http/basic-auth.js';
+import type { BasicAuth } from './http/basic-auth.js';
 import { listen, type ListeningServer } from './http/server.js';
 import { createLogger, type Logger } from './logger.js';
 import { registerBuildInfo } from './metrics/build-info.js';
@@ -122,19 +126,23 @@ export class AegisSentinel implements AsyncDisposable {
       });
     }
     if (monitoring.enable_container_monitoring) {
-      const docker = createDockerClient(
-        resolveDockerHost(monitoring.docker_host),
-        monitoring.docker_timeout * 1000,
-      );
+      const host = resolveDockerHost(monitoring.docker_host);
       collectors.containers = new ContainerCollector({
-        docker,
+        // Built on the first round that finds an engine: no socket, no request.
+        docker: () =>
+          dockerSocketMissing(host)
+            ? undefined
+            : createDockerClient(host, monitoring.docker_timeout * 1000),
         concurrency: monitoring.container_stats_concurrency,
       });
     }
     return collectors;
   }
 
-  /** Starts collecting and serving. Resolves once the first snapshot is published and the server listens. */
+  /**
+   * Starts collecting and serving. Resolves once the first snapshot (host figures) is
+   * published and the server listens; probes and containers report as they answer.
+   */
   async start(): Promise<void> {
     if (this.#status !== 'created')
       throw new LifecycleError(`cannot start a sentinel that is ${this.#status}`);
@@ -161,7 +169,7 @@ export class AegisSentinel implements AsyncDisposable {
         heal: this.#healer.handler(),
         healMaintenance: this.#healer.maintenanceHandler(),
         telemetryPath: this.config.web.telemetry_path,
-        ...(web.basicAuthUsers ? { basicAuth: new BasicAuth(web.basicAuthUsers) } : {}),
+        ...(web.basicAuthUsers ? { basicAuth: await basicAuth(web.basicAuthUsers) } : {}),
         healHasOwnAuth: !this.config.recovery.auth_disabled,
         headers: web.headers,
       });
@@ -260,16 +268,27 @@ export class AegisSentinel implements AsyncDisposable {
     return this.#startedAt === 0 ? 0 : Math.round((Date.now() - this.#startedAt) / 100) / 10;
   }
 
-  /** Healthy while running with a snapshot younger than three intervals. */
+  /**
+   * Whether the agent works: running, and its collection loop ticked in the last three
+   * intervals. A target that does not answer is not the agent's ill health: it shows in
+   * its own series (`aegis_probe_success`, `aegis_container_engine_up`), as
+   * blackbox_exporter reports a failing target.
+   */
   #health(): Health {
     if (this.#status !== 'running') return { healthy: false, reason: `agent is ${this.#status}` };
     const latest = this.#loop.latest;
     const maxAgeMs = 3 * this.config.monitoring.collection_interval * 1000;
     if (!latest || Date.now() - latest.timestamp_ms > maxAgeMs) {
-      return { healthy: false, reason: 'no collection round finished in the last three intervals' };
+      return { healthy: false, reason: 'the collection loop has not ticked in three intervals' };
     }
     return { healthy: true };
   }
+}
+
+/** Basic authentication, loaded only when configured: bcryptjs costs 40 ms of start-up. */
+async function basicAuth(users: ConstructorParameters<typeof BasicAuth>[0]): Promise<BasicAuth> {
+  const { BasicAuth } = await import('./http/basic-auth.js');
+  return new BasicAuth(users);
 }
 
 /** Runs `fn` with a started sentinel and stops it afterwards, whatever `fn` does. */

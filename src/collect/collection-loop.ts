@@ -1,19 +1,37 @@
 /**
- * The collection loop: every interval, run the enabled collectors concurrently, time
- * each, and publish one immutable snapshot. /metrics renders the latest snapshot and
- * the detector and healer are handed the same object, so /proc is read once per
- * interval however many scrapes arrive. A collector that throws is reported in the
- * snapshot's `collectors` list and never fails the round.
+ * The collection loop. Collectors do not wait for each other: the host collector, the
+ * container collector and every probed endpoint each run on their own, and each
+ * publishes its figures the moment it has them. Once per interval the loop ticks: it
+ * starts the container collector (one wake-up serves both), reads the host, and
+ * publishes one immutable snapshot of everything's latest figures to its listeners (the
+ * detector and the healer). /metrics renders `latest`, which also carries figures that
+ * arrived between ticks, so /proc is read once per interval however many scrapes arrive.
+ *
+ * A slow part delays only itself: a hung endpoint shows in its own probe series at its
+ * timeout, a hung container engine in `aegis_container_engine_up` and the containers
+ * collector's status, and the tick goes on with their previous figures. Probes are
+ * spread across the interval instead of firing at once, so that their timings measure
+ * the endpoints rather than the agent's own queue. A collector that throws is reported
+ * in the snapshot's `collectors` list and never stops the others.
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logger.js';
 import type { ContainerCollector } from './container-collector.js';
 import type { EndpointCollector } from './endpoint-collector.js';
 import type { HostCollector } from './host/host-collector.js';
-import type { CollectorName, CollectorStatus, Snapshot } from './snapshot.js';
+import { PeriodicTask } from './periodic-task.js';
+import type {
+  CollectorName,
+  CollectorStatus,
+  ContainersSnapshot,
+  HostSnapshot,
+  ProbeResult,
+  Snapshot,
+} from './snapshot.js';
 
 export interface Collectors {
   host?: Pick<HostCollector, 'collect'>;
-  endpoints?: Pick<EndpointCollector, 'collect'>;
+  endpoints?: Pick<EndpointCollector, 'endpoints' | 'probe'>;
   containers?: Pick<ContainerCollector, 'collect'>;
 }
 
@@ -21,9 +39,30 @@ export type SnapshotListener = (snapshot: Snapshot) => void;
 
 export interface CollectionLoopOptions {
   collectors: Collectors;
-  /** Seconds between the starts of two rounds. */
+  /** Seconds between two ticks, and between two runs of each collector and probe. */
   intervalSeconds: number;
   logger: Logger;
+}
+
+/** One collector's latest figures and the run in flight, if any. */
+interface Part<T> {
+  value?: T;
+  status?: CollectorStatus;
+  running?: Promise<void>;
+  /** performance.now() when the run in flight started. */
+  runningSince: number;
+}
+
+const UNREACHABLE_ENGINE: ContainersSnapshot = Object.freeze({
+  engine_up: false,
+  containers: [],
+});
+
+/** What ends the probes in flight when the loop stops; each probe listens to it while it runs. */
+function stopSignal(): AbortController {
+  const controller = new AbortController();
+  setMaxListeners(0, controller.signal);
+  return controller;
 }
 
 export class CollectionLoop {
@@ -31,82 +70,173 @@ export class CollectionLoop {
   readonly #intervalMs: number;
   readonly #logger: Logger;
   readonly #listeners: SnapshotListener[] = [];
-  #latest: Snapshot | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #host: Part<HostSnapshot> = { runningSince: 0 };
+  readonly #containers: Part<ContainersSnapshot> = { runningSince: 0 };
+  readonly #probes: (ProbeResult | undefined)[];
+  readonly #probing: (Promise<void> | undefined)[];
+  readonly #tasks: PeriodicTask[] = [];
+  #stopping = stopSignal();
   #running = false;
-  #inFlight: Promise<Snapshot> | undefined;
+  /** When the last published tick read the host, Unix milliseconds. */
+  #tickMs = 0;
+  #latest: Snapshot | undefined;
+  #stale = false;
 
   constructor(options: CollectionLoopOptions) {
     this.#collectors = options.collectors;
     this.#intervalMs = options.intervalSeconds * 1000;
     this.#logger = options.logger;
+    const targets = options.collectors.endpoints?.endpoints.length ?? 0;
+    this.#probes = new Array<ProbeResult | undefined>(targets).fill(undefined);
+    this.#probing = new Array<Promise<void> | undefined>(targets).fill(undefined);
   }
 
-  /** The last published snapshot, or undefined before the first round ends. */
+  /** Everything's latest figures, or undefined before the first tick. */
   get latest(): Snapshot | undefined {
+    if (this.#stale && this.#tickMs > 0) {
+      this.#latest = this.#compose();
+      this.#stale = false;
+    }
     return this.#latest;
   }
 
-  /** Called with every snapshot, right after it is published. */
+  /** Called with every tick's snapshot, right after it is published. */
   onSnapshot(listener: SnapshotListener): void {
     this.#listeners.push(listener);
   }
 
-  /** Runs a first round now (awaited, so /metrics has data from the start), then one per interval. */
+  /**
+   * Starts every schedule and awaits the first tick (so /metrics has host figures from
+   * the start); containers and probes report when they have answers.
+   */
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = stopSignal();
+    const { endpoints } = this.#collectors;
+    const targets = this.#probes.length;
+    for (let index = 0; index < targets; index += 1) {
+      // Target i probes at i/N of the interval: a steady trickle, not a burst per tick.
+      const probe = () => void this.#runProbe(endpoints!, index);
+      this.#every(probe, (index / targets) * this.#intervalMs);
+    }
     const first = Date.now();
-    await this.collectOnce();
-    this.#schedule(first);
+    void this.#runContainers();
+    await this.#runHost();
+    this.#publish(first);
+    this.#every(() => this.#tick(), this.#intervalMs);
   }
 
-  /** Stops scheduling and waits for a round in flight to finish. */
+  /** Stops every schedule, ends probes in flight and waits for the runs in flight. */
   async stop(): Promise<void> {
     this.#running = false;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#inFlight;
+    for (const task of this.#tasks.splice(0)) task.stop();
+    this.#stopping.abort();
+    await Promise.all([this.#host.running, this.#containers.running, ...this.#probing]);
   }
 
-  /** Runs one round and publishes its snapshot. Rounds never overlap: a second call joins the first. */
-  collectOnce(): Promise<Snapshot> {
-    this.#inFlight ??= this.#round().finally(() => {
-      this.#inFlight = undefined;
-    });
-    return this.#inFlight;
-  }
-
-  #schedule(previousStart: number): void {
-    if (!this.#running) return;
-    // Keep a fixed cadence; a round that overran skips the slots it missed.
-    const now = Date.now();
-    let next = previousStart + this.#intervalMs;
-    if (next <= now) next = now + this.#intervalMs - ((now - previousStart) % this.#intervalMs);
-    this.#timer = setTimeout(() => {
-      void this.collectOnce().then(() => this.#schedule(next));
-    }, next - now);
-    this.#timer.unref();
-  }
-
-  async #round(): Promise<Snapshot> {
-    const timestamp_ms = Date.now();
-    const { host, endpoints, containers } = this.#collectors;
-    const [hostRun, endpointRun, containerRun] = await Promise.all([
-      host && this.#run('host', () => host.collect()),
-      endpoints && this.#run('endpoints', () => endpoints.collect()),
-      containers && this.#run('containers', () => containers.collect()),
+  /**
+   * Runs every collector and probe once now (joining runs in flight), waits for all of
+   * them and publishes the snapshot: for tests and embedding programs.
+   */
+  async collectOnce(): Promise<Snapshot> {
+    const timestamp = Date.now();
+    const { endpoints } = this.#collectors;
+    await Promise.all([
+      this.#runHost(),
+      this.#runContainers(),
+      ...this.#probes.map((_, index) => this.#runProbe(endpoints!, index)),
     ]);
-    const snapshot: Snapshot = {
-      timestamp_ms,
-      collectors: [hostRun, endpointRun, containerRun].flatMap((run) => (run ? [run.status] : [])),
-    };
-    if (hostRun?.value) snapshot.host = hostRun.value;
-    if (endpointRun) snapshot.probes = endpointRun.value ?? [];
-    if (containerRun)
-      snapshot.containers = containerRun.value ?? { engine_up: false, containers: [] };
-    Object.freeze(snapshot);
-    this.#latest = snapshot;
+    return this.#publish(timestamp);
+  }
+
+  #every(run: () => void, phaseMs: number): void {
+    const task = new PeriodicTask(run, this.#intervalMs, phaseMs);
+    this.#tasks.push(task);
+    task.start();
+  }
+
+  #tick(): void {
+    const timestamp = Date.now();
+    // Started by the tick, so that one wake-up serves both, but never awaited by it.
+    void this.#runContainers();
+    // A host read still going since the last tick (a hung filesystem) does not hold
+    // the tick: it publishes the previous host figures, and the status says why.
+    if (this.#host.running) this.#publish(timestamp);
+    else void this.#runHost().then(() => this.#publish(timestamp));
+  }
+
+  #runHost(): Promise<void> {
+    const { host } = this.#collectors;
+    if (!host) return Promise.resolve();
+    return this.#run('host', this.#host, () => host.collect(), undefined);
+  }
+
+  #runContainers(): Promise<void> {
+    const { containers } = this.#collectors;
+    if (!containers) return Promise.resolve();
+    return this.#run(
+      'containers',
+      this.#containers,
+      () => containers.collect(),
+      UNREACHABLE_ENGINE,
+    );
+  }
+
+  #runProbe(endpoints: NonNullable<Collectors['endpoints']>, index: number): Promise<void> {
+    const endpoint = endpoints.endpoints[index]!;
+    this.#probing[index] ??= endpoints
+      .probe(endpoint, this.#stopping.signal)
+      .then((result) => {
+        this.#probes[index] = result;
+        this.#stale = true;
+      })
+      .finally(() => {
+        this.#probing[index] = undefined;
+      });
+    return this.#probing[index];
+  }
+
+  /** Runs a collector unless it is running already, in which case it joins that run. */
+  #run<T>(
+    name: CollectorName,
+    part: Part<T>,
+    collect: () => Promise<T>,
+    fallback: T | undefined,
+  ): Promise<void> {
+    part.running ??= (async () => {
+      part.runningSince = performance.now();
+      let value: T | undefined;
+      let error: string | undefined;
+      try {
+        value = await collect();
+      } catch (caught) {
+        error = caught instanceof Error ? caught.message : String(caught);
+      }
+      const status: CollectorStatus = {
+        name,
+        success: error === undefined,
+        duration_seconds: (performance.now() - part.runningSince) / 1000,
+      };
+      if (error !== undefined) status.error = error;
+      this.#logTransition(part.status, status);
+      part.status = status;
+      part.value = value ?? fallback;
+      this.#stale = true;
+    })().finally(() => {
+      part.running = undefined;
+    });
+    return part.running;
+  }
+
+  /** Publishes a tick's snapshot to /metrics and the listeners, unless a later tick did. */
+  #publish(timestamp: number): Snapshot {
+    if (timestamp >= this.#tickMs) {
+      this.#tickMs = timestamp;
+      this.#stale = true;
+    }
+    const snapshot = this.latest!;
+    if (snapshot.timestamp_ms !== timestamp) return snapshot;
     for (const listener of this.#listeners) {
       try {
         listener(snapshot);
@@ -120,37 +250,51 @@ export class CollectionLoop {
     return snapshot;
   }
 
-  async #run<T>(
-    name: CollectorName,
-    collect: () => Promise<T>,
-  ): Promise<{ value: T | undefined; status: CollectorStatus }> {
-    const started = performance.now();
-    let value: T | undefined;
-    let error: string | undefined;
-    try {
-      value = await collect();
-    } catch (caught) {
-      error = caught instanceof Error ? caught.message : String(caught);
+  #compose(): Snapshot {
+    const { host, endpoints, containers } = this.#collectors;
+    const probes = this.#probes.filter((probe): probe is ProbeResult => probe !== undefined);
+    const collectors: CollectorStatus[] = [];
+    const hostStatus = host && this.#status('host', this.#host);
+    if (hostStatus) collectors.push(hostStatus);
+    if (endpoints) {
+      // Each target has its own series; the collector's duration is its slowest.
+      const slowest = Math.max(0, ...probes.map((probe) => probe.duration_seconds));
+      collectors.push({ name: 'endpoints', success: true, duration_seconds: slowest });
     }
-    const status: CollectorStatus = {
-      name,
-      success: error === undefined,
-      duration_seconds: (performance.now() - started) / 1000,
-    };
-    if (error !== undefined) status.error = error;
-    this.#logTransition(status);
-    return { value, status };
+    const containerStatus = containers && this.#status('containers', this.#containers);
+    if (containerStatus) collectors.push(containerStatus);
+    const snapshot: Snapshot = { timestamp_ms: this.#tickMs, collectors };
+    if (this.#host.value) snapshot.host = this.#host.value;
+    if (endpoints) snapshot.probes = probes;
+    if (containerStatus) snapshot.containers = this.#containers.value ?? UNREACHABLE_ENGINE;
+    return Object.freeze(snapshot);
   }
 
-  #logTransition(status: CollectorStatus): void {
-    // Rounds never overlap, so the published snapshot is the previous round's.
-    const before = this.#latest?.collectors.find(({ name }) => name === status.name)?.success;
-    if (!status.success && before !== false) {
+  /**
+   * The last run's status, undefined before the first run ends; a run in flight for
+   * longer than an interval is a failure.
+   */
+  #status<T>(name: CollectorName, part: Part<T>): CollectorStatus | undefined {
+    if (part.running) {
+      const seconds = (performance.now() - part.runningSince) / 1000;
+      if (seconds * 1000 > this.#intervalMs)
+        return {
+          name,
+          success: false,
+          duration_seconds: seconds,
+          error: `no answer after ${seconds.toFixed(1)}s`,
+        };
+    }
+    return part.status;
+  }
+
+  #logTransition(before: CollectorStatus | undefined, status: CollectorStatus): void {
+    if (!status.success && before?.success !== false) {
       this.#logger.warn(
         { event: 'collector_failed', collector: status.name, error: status.error },
         'collector failed',
       );
-    } else if (status.success && before === false) {
+    } else if (status.success && before?.success === false) {
       this.#logger.info(
         { event: 'collector_recovered', collector: status.name },
         'collector recovered',

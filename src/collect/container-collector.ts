@@ -2,7 +2,8 @@
  * The container collector: state, health, restarts, start time, CPU and memory of
  * every container, through the Docker Engine API (dockerode). An unreachable engine
  * is reported as `engine_up: false` with no containers, never as a thrown error, so
- * a host without Docker still serves its other metrics.
+ * a host without Docker still serves its other metrics. The client is built on the
+ * first round that finds an engine to ask: a missing socket costs no request.
  */
 import type Docker from 'dockerode';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
@@ -16,29 +17,37 @@ import {
 } from './snapshot.js';
 
 export interface ContainerCollectorOptions {
-  docker: Docker;
+  /**
+   * The client, or how to build it on first use; a builder that returns undefined means
+   * no engine is there this round (a unix socket that does not exist).
+   */
+  docker: Docker | (() => Docker | undefined);
   /** How many inspect/stats requests run at once. */
   concurrency: number;
 }
 
 export class ContainerCollector {
-  readonly #docker: Docker;
+  readonly #connect: () => Docker | undefined;
   readonly #concurrency: number;
+  #docker: Docker | undefined;
 
   constructor(options: ContainerCollectorOptions) {
-    this.#docker = options.docker;
+    const { docker } = options;
+    this.#connect = typeof docker === 'function' ? docker : () => docker;
     this.#concurrency = options.concurrency;
   }
 
   async collect(): Promise<ContainersSnapshot> {
+    const docker = (this.#docker ??= this.#connect());
+    if (docker === undefined) return { engine_up: false, containers: [] };
     let listed: Docker.ContainerInfo[];
     try {
-      listed = await this.#docker.listContainers({ all: true });
+      listed = await docker.listContainers({ all: true });
     } catch {
       return { engine_up: false, containers: [] };
     }
     const containers = await mapWithConcurrency(listed, this.#concurrency, (info) =>
-      this.#describe(info),
+      this.#describe(docker, info),
     );
     return {
       engine_up: true,
@@ -47,8 +56,8 @@ export class ContainerCollector {
     };
   }
 
-  async #describe(info: Docker.ContainerInfo): Promise<ContainerStats | undefined> {
-    const container = this.#docker.getContainer(info.Id);
+  async #describe(docker: Docker, info: Docker.ContainerInfo): Promise<ContainerStats | undefined> {
+    const container = docker.getContainer(info.Id);
     let inspect: Docker.ContainerInspectInfo;
     try {
       inspect = await container.inspect();

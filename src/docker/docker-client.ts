@@ -1,4 +1,5 @@
 /** Building a dockerode client from a Docker host string, as the docker CLI reads DOCKER_HOST. */
+import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
@@ -11,15 +12,20 @@ export function resolveDockerHost(
   return configured ?? env.DOCKER_HOST ?? DEFAULT_DOCKER_HOST;
 }
 
+/** The socket path of a `unix://` or bare-path host, undefined for a TCP one. */
+function socketPath(host: string): string | undefined {
+  if (host.startsWith('unix://')) return host.slice('unix://'.length);
+  return host.startsWith('/') ? host : undefined;
+}
+
 /**
  * dockerode options for `unix:///path`, a bare `/path`, `tcp://host:port` or
  * `http(s)://host:port`. `timeoutMs` bounds every request, so a hung engine fails the
  * call instead of holding it forever.
  */
 export function dockerOptions(host: string, timeoutMs: number): Docker.DockerOptions {
-  if (host.startsWith('unix://'))
-    return { socketPath: host.slice('unix://'.length), timeout: timeoutMs };
-  if (host.startsWith('/')) return { socketPath: host, timeout: timeoutMs };
+  const path = socketPath(host);
+  if (path !== undefined) return { socketPath: path, timeout: timeoutMs };
   const url = new URL(host.replace(/^tcp:\/\//, 'http://'));
   return {
     protocol: url.protocol === 'https:' ? 'https' : 'http',
@@ -27,6 +33,12 @@ export function dockerOptions(host: string, timeoutMs: number): Docker.DockerOpt
     port: Number(url.port || (url.protocol === 'https:' ? 2376 : 2375)),
     timeout: timeoutMs,
   };
+}
+
+/** Whether the host is a unix socket that does not exist: no engine there to ask. */
+export function dockerSocketMissing(host: string): boolean {
+  const path = socketPath(host);
+  return path !== undefined && !existsSync(path);
 }
 
 export function createDockerClient(host: string, timeoutMs: number): Docker {

@@ -1,12 +1,16 @@
 /**
  * The host collector: CPU, memory, load, boot time, and (when enabled) filesystems,
- * disk I/O and network, read straight from /proc and statfs with async I/O. Every /proc
+ * disk I/O and network, read straight from /proc, and statfs. The /proc files are read
+ * synchronously: the kernel writes them out of memory, never waiting on a disk, and the
+ * six of a round take about 0.3 ms of wall time and 0.14 ms of CPU that way, against
+ * 1.1 ms of CPU for the same reads through the thread pool (four hops a file). statfs
+ * stays asynchronous and bounded, since a network filesystem can hang it. Every /proc
  * read goes under `path.procfs` and every statfs under `path.rootfs`, so a container with
  * the host's filesystems mounted (node_exporter's `--path.*` flags) reports the host.
  * systeminformation is not used on this path: see the README's design notes for the
  * measurement of its event-loop blocking.
  */
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostPathsConfig } from '../../config/host-paths.js';
 import type { MonitoringConfig } from '../../config/monitoring.js';
@@ -58,18 +62,16 @@ export class HostCollector {
   }
 
   async collect(): Promise<HostSnapshot> {
-    const read = (path: string) => readFile(join(this.#procfs, path), 'utf8');
-    const [stat, meminfo, loadavg, netDev, diskstats, mounts] = await Promise.all([
-      read('stat'),
-      read('meminfo'),
-      read('loadavg'),
-      this.#network ? read('net/dev') : undefined,
-      this.#disk ? read('diskstats') : undefined,
-      // PID 1's mounts, as node_exporter reads them: with the host's procfs mounted in a
-      // container (and --pid=host) they are the host's, where `self` would be the
-      // container's. Its own mounts when PID 1's cannot be read.
-      this.#disk ? read('1/mounts').catch(() => read('self/mounts')) : undefined,
-    ]);
+    const read = (path: string) => readFileSync(join(this.#procfs, path), 'utf8');
+    const stat = read('stat');
+    const meminfo = read('meminfo');
+    const loadavg = read('loadavg');
+    const netDev = this.#network ? read('net/dev') : undefined;
+    const diskstats = this.#disk ? read('diskstats') : undefined;
+    // PID 1's mounts, as node_exporter reads them: with the host's procfs mounted in a
+    // container (and --pid=host) they are the host's, where `self` would be the
+    // container's. Its own mounts when PID 1's cannot be read.
+    const mounts = this.#disk ? readMounts(read) : undefined;
     const { cpus, boot_time_seconds } = parseProcStat(stat);
     const snapshot: HostSnapshot = {
       cpus,
@@ -86,5 +88,13 @@ export class HostCollector {
       snapshot.filesystems = await readFilesystemStats(entries, STATFS_TIMEOUT_MS, this.#rootfs);
     }
     return snapshot;
+  }
+}
+
+function readMounts(read: (path: string) => string): string {
+  try {
+    return read('1/mounts');
+  } catch {
+    return read('self/mounts');
   }
 }

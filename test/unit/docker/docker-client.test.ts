@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DEFAULT_DOCKER_HOST,
   dockerOptions,
+  dockerSocketMissing,
   resolveDockerHost,
 } from '../../../src/docker/docker-client.js';
+import { ContainerCollector } from '../../../src/collect/container-collector.js';
 
 describe('resolveDockerHost', () => {
   it('prefers the configured host, then DOCKER_HOST, then the default socket', () => {
@@ -27,5 +33,39 @@ describe('dockerOptions', () => {
     ],
   ])('reads %s', (host, options) => {
     expect(dockerOptions(host, 5000)).toEqual(options);
+  });
+});
+
+describe('dockerSocketMissing', () => {
+  it('is true only for a unix socket path where nothing exists', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'aegis-docker-'));
+    const socket = join(folder, 'docker.sock');
+    try {
+      expect(dockerSocketMissing(`unix://${socket}`)).toBe(true);
+      expect(dockerSocketMissing(socket)).toBe(true);
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(socket, resolve));
+      expect(dockerSocketMissing(`unix://${socket}`)).toBe(false);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      expect(dockerSocketMissing('tcp://127.0.0.1:2375')).toBe(false);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('ContainerCollector without an engine', () => {
+  it('reports the engine down, asking the builder again every round', async () => {
+    let asked = 0;
+    const collector = new ContainerCollector({
+      docker: () => {
+        asked += 1;
+        return undefined;
+      },
+      concurrency: 1,
+    });
+    expect(await collector.collect()).toEqual({ engine_up: false, containers: [] });
+    expect(await collector.collect()).toEqual({ engine_up: false, containers: [] });
+    expect(asked).toBe(2);
   });
 });
