@@ -255,9 +255,11 @@ export class AegisSentinel implements AsyncDisposable {
     return this.#startedAt === 0 ? 0 : Math.round((Date.now() - this.#startedAt) / 100) / 10;
   }
 
-  /** Healthy while running with a snapshot younger than three intervals. */
+  /** Healthy while running with a snapshot younger than three intervals; degraded while the healer refuses work. */
   #health(): Health {
     if (this.#status !== 'running') return { healthy: false, reason: `agent is ${this.#status}` };
+    const healer = this.#healer.health();
+    if (!healer.healthy) return { ...healer, degraded: true };
     const latest = this.#loop.latest;
     const maxAgeMs = 3 * this.config.monitoring.collection_interval * 1000;
     if (!latest || Date.now() - latest.timestamp_ms > maxAgeMs) {

@@ -19,8 +19,11 @@ export interface ActionPlan {
 
 /** One attempt, after the checks that need the outside world passed. */
 export interface PreparedAttempt {
-  /** Does the action; bounded by the rule's timeout through `signal`. */
-  run(signal: AbortSignal): Promise<void>;
+  /**
+   * Does the action; bounded by the rule's timeout through `signal`. An action that runs
+   * a program tells `onSpawn` its process group, which the journal records.
+   */
+  run(signal: AbortSignal, onSpawn?: (pgid: number) => void): Promise<void>;
   /** Resolves once the effect is seen; rejects with VerificationError at `deadlineMs` (Unix ms). */
   verify(deadlineMs: number, signal: AbortSignal): Promise<void>;
 }

@@ -21,8 +21,8 @@ export class ExecAction implements HealAction {
       );
     }
     return {
-      run: async (signal) => {
-        await runFile(program, args, signal);
+      run: async (signal, onSpawn) => {
+        await runFile(program, args, signal, onSpawn);
       },
       verify: async () => undefined,
     };

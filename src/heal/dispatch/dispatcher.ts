@@ -3,6 +3,12 @@
  * at a time per target and at most `max_concurrent_actions` at once, each bounded by
  * its timeout, verified, and followed by backoff, retries and the circuit.
  *
+ * Episode claims and target locks are leases (leases.ts) renewed while this replica
+ * works on them; an episode over for good is marked `done` for the episode TTL. Every
+ * attempt is journaled before and after it runs (attempt-journal.ts), so an attempt a
+ * crash interrupted is closed, its process group waited for or killed, and its episode
+ * re-run at most once.
+ *
  * submit() only claims and enqueues, so the webhook answers in milliseconds; everything
  * slow happens in run jobs afterwards. Every decision goes to the audit, the log and the
  * metrics through one place, #record.
@@ -17,10 +23,13 @@ import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
 import { type BackoffSettings, nextAttemptAt, recordAttempt } from './backoff.js';
 import { type CircuitSettings, isOpen, recordOutcome } from './circuit-breaker.js';
 import type { Clock, Timer } from './clock.js';
+import { AttemptJournal } from './attempt-journal.js';
 import { DecisionRecorder } from './decision-recorder.js';
 import { type DecisionDetail, type Job, jobLogFields } from './job.js';
+import { Leases } from './leases.js';
 import { withTimeout } from './with-timeout.js';
 import {
+  ActionInterruptedError,
   ActionTimeoutError,
   NotAllowedError,
   StateStoreUnavailableError,
@@ -29,10 +38,15 @@ import {
 import type { HealMetrics } from '../heal-metrics.js';
 import type { HealAlert, PlannedAlert } from '../policy/planner.js';
 import type { ActionName } from '../policy/policy.js';
+import type { Journal, StartedRecord } from '../state/journal.js';
 import type { StateStore, TargetState } from '../state/state-store.js';
 
 /** How long a job waits before asking again for a target another replica is healing. */
 const LOCK_RETRY_MS = 500;
+/** How long a job waits while the healer is paused (audit unwritable, state store lost). */
+const PAUSED_RETRY_MS = 1_000;
+/** Marks an episode over for good: any later delivery of it is a duplicate. */
+const DONE = 'done';
 
 export interface AlertDecision {
   fingerprint: string;
@@ -50,6 +64,9 @@ export interface DispatcherOptions {
   metrics: HealMetrics;
   logger: Logger;
   clock: Clock;
+  journal: Journal;
+  /** Why the healer must not act now, if it must not (jobs then wait). */
+  paused?: () => string | undefined;
 }
 
 export class Dispatcher {
@@ -65,6 +82,11 @@ export class Dispatcher {
   readonly #running = new Map<string, Promise<void>>();
   readonly #openCircuits = new Set<string>();
   readonly #recorder: DecisionRecorder;
+  readonly #leases: Leases;
+  readonly #journal: AttemptJournal;
+  /** Targets not to touch until an interrupted attempt's process group is gone. */
+  readonly #fences = new Map<string, Promise<void>>();
+  readonly #shutdown = new AbortController();
   #stopping = false;
   #attempts = 0;
   #verified = 0;
@@ -75,6 +97,20 @@ export class Dispatcher {
     this.#config = options.config;
     this.#store = options.store;
     this.#recorder = new DecisionRecorder(options);
+    this.#leases = new Leases({
+      store: options.store,
+      leaseMs: this.#config.lease_duration * 1000,
+      clock: options.clock,
+      logger: options.logger,
+    });
+    this.#journal = new AttemptJournal({
+      journal: options.journal,
+      store: options.store,
+      recorder: this.#recorder,
+      logger: options.logger,
+      replica: this.#replica,
+      ttlMs: this.#config.episode_ttl * 1000,
+    });
     this.#backoff = {
       initialMs: this.#config.backoff_initial * 1000,
       maxMs: this.#config.backoff_max * 1000,
@@ -146,11 +182,7 @@ export class Dispatcher {
           skipped(this.#recorder.recordJob('skipped', job, { reason: 'stopping' }));
           continue;
         }
-        const claimed = await this.#store.setIfAbsent(
-          episodeKey,
-          this.#replica,
-          this.#config.episode_ttl * 1000,
-        );
+        const claimed = await this.#leases.acquire(episodeKey, this.#lease);
         if (!claimed) {
           skipped(this.#recorder.recordJob('skipped', job, { reason: 'duplicate' }));
           continue;
@@ -183,11 +215,54 @@ export class Dispatcher {
     this.#recorder.record('skipped', alert, { reason: 'unsafe_label', error: error.message });
   }
 
-  /** Stops taking work, drops queued and scheduled jobs, and waits for running ones to finish or time out. */
+  /** The value of this replica's episode claims. */
+  get #lease(): string {
+    return `lease:${this.#replica}`;
+  }
+
+  /**
+   * Stops taking work, drops queued and scheduled jobs (releasing their episodes, so a
+   * later delivery heals them), interrupts running actions (killing their process
+   * groups), and waits for them to be recorded.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#drop('stopping', () => true);
+    this.#shutdown.abort(new ActionInterruptedError());
     await Promise.all(this.#running.values());
+    await Promise.all(this.#fences.values());
+    this.#leases.stop();
+  }
+
+  /**
+   * Closes the attempts a crash left open (from the journal, at start-up): each target
+   * is fenced until its attempt's process group is gone, and the episode's claim of the
+   * dead process is released so the next delivery re-runs it (once).
+   */
+  recoverInterrupted(open: readonly StartedRecord[]): void {
+    for (const record of open) {
+      const previous = this.#fences.get(record.target) ?? Promise.resolve();
+      const fence = previous
+        .then(async () => {
+          await this.#journal.close(record, 'crashed', () => this.#options.clock.now());
+          await this.#store.deleteIfEqual(record.episode, `lease:${record.replica}`);
+        })
+        .catch((error: unknown) => {
+          this.#options.logger.error(
+            {
+              event: 'heal_recovery_failed',
+              target: record.target,
+              episode: record.episode,
+              err: error,
+            },
+            'could not close an interrupted attempt; its episode waits for its lease to expire',
+          );
+        })
+        .finally(() => {
+          if (this.#fences.get(record.target) === fence) this.#fences.delete(record.target);
+        });
+      this.#fences.set(record.target, fence);
+    }
   }
 
   /** Reconciles the open-circuit gauge and /status with the store (other replicas open circuits too). */
@@ -208,16 +283,45 @@ export class Dispatcher {
 
   /** Drops the scheduled and queued jobs `match` picks, each recorded as skipped for `reason`. */
   #drop(reason: 'stopping' | 'resolved', match: (job: Job) => boolean): void {
+    const dropped: Job[] = [];
     for (const [job, timer] of this.#scheduled) {
       if (!match(job)) continue;
       timer.cancel();
       this.#scheduled.delete(job);
-      this.#recorder.recordJob('skipped', job, { reason });
+      dropped.push(job);
     }
     for (const job of this.#ready.splice(0)) {
-      if (match(job)) this.#recorder.recordJob('skipped', job, { reason });
+      if (match(job)) dropped.push(job);
       else this.#ready.push(job);
     }
+    for (const job of dropped) {
+      this.#recorder.recordJob('skipped', job, { reason });
+      // Stopping leaves the episode to the next delivery; resolved ends it.
+      void (reason === 'stopping' ? this.#unclaim(job) : this.#done(job));
+    }
+  }
+
+  /** The episode is over for good: a later delivery of it is a duplicate. */
+  async #done(job: Job): Promise<void> {
+    this.#leases.release(job.episodeKey);
+    await this.#store
+      .set(job.episodeKey, DONE, this.#config.episode_ttl * 1000)
+      .catch((error: unknown) => this.#episodeWriteFailed(job, error));
+  }
+
+  /** Gives the episode up unfinished: its next delivery, here or elsewhere, takes it again. */
+  async #unclaim(job: Job): Promise<void> {
+    this.#leases.release(job.episodeKey);
+    await this.#store
+      .deleteIfEqual(job.episodeKey, this.#lease)
+      .catch((error: unknown) => this.#episodeWriteFailed(job, error));
+  }
+
+  #episodeWriteFailed(job: Job, error: unknown): void {
+    this.#options.logger.warn(
+      { event: 'heal_episode_not_stored', ...jobLogFields(job), err: error },
+      'could not store the end of an episode; its claim expires by itself',
+    );
   }
 
   /**
@@ -228,6 +332,7 @@ export class Dispatcher {
     // A job that was running when stop() cleared the timers must not set a new one.
     if (this.#stopping) {
       this.#recorder.recordJob('skipped', job, { reason: 'stopping' });
+      void this.#unclaim(job);
       return;
     }
     if (deferral) this.#recorder.recordJob('deferred', job, deferral);
@@ -270,22 +375,40 @@ export class Dispatcher {
     const owner = `${this.#replica}:${job.episodeKey}:${job.attempt}`;
     const timeoutMs = (job.rule.timeout ?? this.#config.action_timeout) * 1000;
     let locked = false;
+    // An interrupted attempt's process group may still be at work on this target.
+    for (
+      let fence = this.#fences.get(job.plan.targetKey);
+      fence;
+      fence = this.#fences.get(job.plan.targetKey)
+    )
+      await fence;
+    const paused = this.#options.paused?.();
+    if (paused !== undefined) {
+      this.#schedule(job, PAUSED_RETRY_MS);
+      return;
+    }
     try {
+      // The claim may have been lost while this job waited (the store down longer than
+      // a lease, and another replica took the episode over): that replica heals it.
+      if (!(await this.#leases.confirm(job.episodeKey))) {
+        this.#recorder.recordJob('skipped', job, { reason: 'lease_lost' });
+        return;
+      }
       // Another replica may have resolved the episode while this job waited (in the
       // queue behind a busy target, for a lock, for its backoff, or as a retry).
       if (await this.#store.exists(job.resolvedKey)) {
         this.#recorder.recordJob('skipped', job, { reason: 'resolved' });
+        await this.#done(job);
         return;
       }
       // A dry run changes nothing, so it needs no lock: it only reads the gates.
       if (!this.#dryRun(job)) {
-        // Outlives the longest attempt, so a replica that dies holding it blocks nobody for long.
-        const lockTtlMs = timeoutMs * 2 + this.#config.verify_timeout * 1000 + 30_000;
-        locked = await this.#store.setIfAbsent(lockKey, owner, lockTtlMs);
+        locked = await this.#leases.acquire(lockKey, owner);
         if (!locked) {
           this.#schedule(job, LOCK_RETRY_MS);
           return;
         }
+        if (!job.journalRead && !(await this.#readJournal(job))) return;
       }
       const state = await this.#store.getTarget(job.plan.targetKey);
       const now = this.#options.clock.now();
@@ -295,9 +418,13 @@ export class Dispatcher {
         return;
       }
       const cooldownKey = `cooldown:${job.rule.name}:${job.plan.targetKey}`;
-      if (job.attempt === 1 && (await this.#store.exists(cooldownKey))) {
-        await this.#release(job, 'cooldown');
-        return;
+      // A cooldown this episode's own interrupted attempt started does not hold it back.
+      if (job.attempt === 1) {
+        const holder = await this.#store.get(cooldownKey);
+        if (holder !== undefined && holder !== job.episodeKey) {
+          await this.#release(job, 'cooldown');
+          return;
+        }
       }
       const due = nextAttemptAt(state, now, this.#backoff);
       if (due > now) {
@@ -324,6 +451,7 @@ export class Dispatcher {
       this.#schedule(job, retryMs);
     } finally {
       if (locked) {
+        this.#leases.release(lockKey);
         await this.#store.deleteIfEqual(lockKey, owner).catch((error: unknown) => {
           this.#options.logger.warn(
             { event: 'heal_unlock_failed', ...jobLogFields(job), err: error },
@@ -336,8 +464,41 @@ export class Dispatcher {
 
   /** A "not now" skip: the claim is released, so a later delivery of the episode can act. */
   async #release(job: Job, reason: 'circuit_open' | 'cooldown'): Promise<void> {
+    this.#leases.release(job.episodeKey);
     await this.#store.delete(job.episodeKey);
     this.#recorder.recordJob('skipped', job, { reason });
+  }
+
+  /**
+   * Reads the episode's journal before this replica first acts on it: an episode over
+   * for good is a duplicate; an attempt left open by a holder whose lease expired is
+   * closed as interrupted (its process group gone first); an episode interrupted twice
+   * is not tried again. False when the job ends here.
+   */
+  async #readJournal(job: Job): Promise<boolean> {
+    const record = await this.#store.readEpisode(job.episodeKey);
+    if (record.done) {
+      this.#recorder.recordJob('skipped', job, { reason: 'duplicate' });
+      await this.#done(job);
+      return false;
+    }
+    let { interrupted } = record;
+    if (record.open !== undefined) {
+      const open = JSON.parse(record.open) as StartedRecord;
+      interrupted = await this.#journal.close(open, 'lease_expired', () =>
+        this.#options.clock.now(),
+      );
+    }
+    if (interrupted >= 2) {
+      this.#recorder.recordJob('skipped', job, {
+        reason: 'interrupted_again',
+        error: `${interrupted} attempts of this episode were interrupted: it is not tried again`,
+      });
+      await this.#done(job);
+      return false;
+    }
+    job.journalRead = true;
+    return true;
   }
 
   async #attempt(
@@ -355,6 +516,7 @@ export class Dispatcher {
         (signal) => action.prepare(job.plan, signal),
         timeoutMs,
         job.plan,
+        this.#shutdown.signal,
       );
     } catch (error) {
       if (error instanceof NotAllowedError) {
@@ -366,35 +528,54 @@ export class Dispatcher {
           { event: 'heal_target_not_allowed', ...jobLogFields(job), err: error },
           error.message,
         );
+        await this.#done(job);
         return;
       }
       failure = error;
+    }
+    if (failure instanceof ActionInterruptedError) {
+      this.#recorder.recordJob('skipped', job, { reason: 'stopping' });
+      await this.#unclaim(job);
+      return;
     }
     const delayMs = Math.round((started - job.receivedAt) * 1000) / 1000;
     if (this.#dryRun(job)) {
       const error = failure === undefined ? undefined : (failure as Error).message;
       this.#recorder.recordJob('dry_run', job, { reason: 'dry_run', error }, delayMs);
+      await this.#done(job);
       return;
     }
 
     const now = this.#options.clock.now();
+    const cooldownMs = (job.rule.cooldown ?? this.#config.default_cooldown) * 1000;
+    // Durable before anything happens: a crash from here on leaves an open attempt.
+    const record = await this.#journal.start(job, timeoutMs, cooldownKey, cooldownMs, now);
     const attempted = recordAttempt(state, now, this.#backoff);
     await this.#store.putTarget(job.plan.targetKey, attempted);
-    const cooldownMs = (job.rule.cooldown ?? this.#config.default_cooldown) * 1000;
     if (cooldownMs > 0) await this.#store.set(cooldownKey, job.episodeKey, cooldownMs);
     this.#attempts += 1;
     this.#inFlight += 1;
     this.#options.metrics.inFlight.inc();
     this.#recorder.recordJob('started', job, {}, delayMs);
+    let spawned: Promise<void> | undefined;
     try {
       if (prepared && failure === undefined) {
         const attempt = prepared;
-        await withTimeout((signal) => attempt.run(signal), timeoutMs, job.plan);
+        await withTimeout(
+          (signal) =>
+            attempt.run(signal, (pgid) => {
+              spawned = this.#journal.spawned(record, pgid);
+            }),
+          timeoutMs,
+          job.plan,
+          this.#shutdown.signal,
+        );
         const deadline = Date.now() + this.#config.verify_timeout * 1000;
         await withTimeout(
           (signal) => this.#verify(job, attempt, deadline, signal),
           this.#config.verify_timeout * 1000 + 5_000,
           job.plan,
+          this.#shutdown.signal,
         );
       }
     } catch (error) {
@@ -403,8 +584,20 @@ export class Dispatcher {
       this.#inFlight -= 1;
       this.#options.metrics.inFlight.dec();
     }
+    await spawned;
     const seconds = (performance.now() - started) / 1000;
     this.#options.metrics.duration.observe({ action: job.plan.action }, seconds);
+    if (failure instanceof ActionInterruptedError) {
+      // Stopped, not failed: the episode is left to its next delivery, which re-runs it once.
+      await this.#journal.finish(record, 'interrupted', false, this.#options.clock.now());
+      this.#recorder.recordJob('interrupted', job, {
+        reason: 'stopping',
+        duration_seconds: seconds,
+        orphan: record.pgid === undefined ? 'none' : 'killed',
+      });
+      await this.#unclaim(job);
+      return;
+    }
     const success = failure === undefined;
     if (success) this.#verified += 1;
     const finishedAt = this.#options.clock.now();
@@ -414,6 +607,9 @@ export class Dispatcher {
     // retry start at once.
     const history = { ...outcome.history, last_attempt_ms: finishedAt };
     const { opened } = outcome;
+    const maxAttempts = job.rule.max_attempts ?? this.#config.default_max_attempts;
+    const final = success || opened || job.attempt >= maxAttempts || this.#stopping;
+    await this.#journal.finish(record, success ? 'succeeded' : 'failed', final, finishedAt);
     try {
       await this.#store.putTarget(job.plan.targetKey, history);
     } catch (error) {
@@ -423,6 +619,7 @@ export class Dispatcher {
         'could not store the outcome of an action',
       );
     }
+    if (final) await this.#done(job);
     if (success) {
       this.#setCircuit(job.plan.targetKey, false);
       this.#recorder.recordJob('succeeded', job, { duration_seconds: seconds });
@@ -447,12 +644,10 @@ export class Dispatcher {
       );
       return;
     }
-    const maxAttempts = job.rule.max_attempts ?? this.#config.default_max_attempts;
-    if (job.attempt >= maxAttempts) return;
+    if (final) return;
     const retry = { ...job, attempt: job.attempt + 1 };
     // Re-queued at once: the backoff check defers it, and records why.
-    if (this.#stopping) this.#recorder.recordJob('skipped', retry, { reason: 'stopping' });
-    else this.#ready.push(retry);
+    this.#ready.push(retry);
   }
 
   #dryRun(job: Job): boolean {

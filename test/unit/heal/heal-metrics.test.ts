@@ -13,7 +13,7 @@ describe('registerHealMetrics', () => {
     expect(text).toContain('aegis_heal_actions_total{action="exec",result="success"} 0\n');
     expect(text).toContain('aegis_heal_notifications_total{status="firing"} 0\n');
     expect(text).toContain('aegis_heal_skips_total{reason="circuit_open"} 0\n');
-    expect(text.match(/^aegis_heal_actions_total\{/gm)).toHaveLength(16);
+    expect(text.match(/^aegis_heal_actions_total\{/gm)).toHaveLength(20);
     expect(text).toContain('aegis_heal_action_duration_seconds_count{action="exec"} 0\n');
     expect(text).toContain(
       'aegis_heal_action_duration_seconds_bucket{le="+Inf",action="cache_flush"} 0\n',

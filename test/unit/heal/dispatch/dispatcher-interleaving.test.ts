@@ -14,6 +14,7 @@ import { AuditLog } from '../../../../src/heal/audit/audit-log.js';
 import { Dispatcher } from '../../../../src/heal/dispatch/dispatcher.js';
 import { registerHealMetrics } from '../../../../src/heal/heal-metrics.js';
 import { labelSafetyCheck } from '../../../../src/heal/receive/label-safety.js';
+import { Journal } from '../../../../src/heal/state/journal.js';
 import { MemoryStateStore } from '../../../../src/heal/state/memory-state-store.js';
 import { type HealAlert, planAlert } from '../../../../src/heal/policy/planner.js';
 import { parsePolicyText } from '../../../../src/heal/policy/policy.js';
@@ -85,6 +86,7 @@ let audit: AuditLog;
 let clock: ManualClock;
 let store: GatedStore;
 let dispatcher: Dispatcher;
+let journal: Journal;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aegis-dispatcher-stop-'));
@@ -95,7 +97,9 @@ beforeEach(async () => {
   });
   audit.open();
   clock = new ManualClock();
-  store = new GatedStore(clock);
+  store = new GatedStore({ clock, maxEntries: 1000, targetTtlMs: 86_400_000 });
+  journal = new Journal(join(dir, 'journal.jsonl'));
+  await journal.load(clock.now(), 86_400_000);
   const exec = new ExecAction(config.allowed_commands);
   dispatcher = new Dispatcher({
     config,
@@ -106,11 +110,13 @@ beforeEach(async () => {
     metrics: registerHealMetrics(new Registry()),
     logger: silentLogger(),
     clock,
+    journal,
   });
 });
 
 afterEach(async () => {
   await dispatcher.stop();
+  await journal.close();
   await audit.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -164,18 +170,25 @@ describe('Dispatcher.stop, with a job still running', () => {
     expect(decisions()).toEqual([{ decision: 'skipped', reason: 'stopping', attempt: 1 }]);
   });
 
-  it('records the retry of an attempt that fails after stop() as skipped', async () => {
+  it('interrupts a running attempt, kills its process group, and releases the episode', async () => {
     await dispatcher.submit(planned('FailSlowly', '00000000000000b3'));
     await vi.waitFor(() => expect(decisions()).toHaveLength(1));
-    // The command runs for 0.2 s; stop() waits for it.
+    const stopping = Date.now();
+    // The command would run for 0.2 s; stop() kills it instead of waiting.
     await dispatcher.stop();
 
+    expect(Date.now() - stopping).toBeLessThan(150);
     expect(clock.pending).toBe(0);
     expect(decisions()).toEqual([
       { decision: 'started', reason: undefined, attempt: 1 },
-      { decision: 'failed', reason: 'failure', attempt: 1 },
-      { decision: 'skipped', reason: 'stopping', attempt: 2 },
+      { decision: 'interrupted', reason: 'stopping', attempt: 1 },
     ]);
+    // The next delivery, to this healer restarted or to another, heals the episode.
+    expect(await store.get('episode:00000000000000b3:2025-01-01T00:00:00Z:1')).toBeUndefined();
+    expect(await store.readEpisode('episode:00000000000000b3:2025-01-01T00:00:00Z:1')).toEqual({
+      interrupted: 1,
+      done: false,
+    });
   });
 });
 
@@ -188,7 +201,8 @@ describe('Dispatcher, with the episode resolved elsewhere while a job waits', ()
       circuit_open_until_ms: 0,
     });
     await dispatcher.submit(planned('Run', '00000000000000c1'));
-    await vi.waitFor(() => expect(clock.pending).toBe(1));
+    // The backoff's timer and the renewal of the episode's lease.
+    await vi.waitFor(() => expect(clock.pending).toBe(2));
     // Another replica got the resolved notification and recorded it in the shared store.
     await store.set('resolved:00000000000000c1:2025-01-01T00:00:00Z', '1', 86_400_000);
     clock.advance(10_000);
