@@ -226,7 +226,7 @@ export class Healer {
         await replayIntoStore(this.#store, replay, now, this.#config.episode_ttl * 1000);
       await this.#store.connect();
       if (this.#redis) await this.#checkEpoch();
-      this.#dispatcher.recoverInterrupted(replay.open);
+      this.#dispatcher.recover(replay.replica, replay.open);
     } catch (error) {
       this.#state = 'stopped';
       await this.#store.close();

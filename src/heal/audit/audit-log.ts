@@ -45,6 +45,8 @@ export interface AuditEntry {
   error?: string;
   /** For interrupted: what became of the attempt's process group (none, ended, killed, elsewhere). */
   orphan?: string;
+  /** For interrupted: whether the episode is left to a re-run (false: its program ran to its end). */
+  rerun?: boolean;
 }
 
 export interface AuditLogOptions {

@@ -18,7 +18,7 @@ export interface AttemptJournalOptions {
   store: StateStore;
   recorder: DecisionRecorder;
   logger: Logger;
-  replica: string;
+  replica: () => string;
   /** How long the store keeps an episode's journal: the episode TTL. */
   ttlMs: number;
 }
@@ -51,7 +51,7 @@ export class AttemptJournal {
       alertname: job.alert.labels.alertname ?? '',
       fingerprint: job.alert.fingerprint,
       starts_at: job.alert.startsAt,
-      replica: this.#options.replica,
+      replica: this.#options.replica(),
       host: HOST,
       timeout_ms: timeoutMs,
       cooldown_key: cooldownKey,
@@ -108,24 +108,35 @@ export class AttemptJournal {
   /**
    * Closes an attempt that never finished: waits for its process group to end (or kills
    * it at the attempt's deadline), audits it as interrupted for `reason`, and journals
-   * it. Resolves to how many attempts of its episode were interrupted.
+   * it. An attempt whose program ran to its end (or may still run, on another host) is
+   * not run again: its exit status died with its healer, and running it twice is worse
+   * than once. Any other (killed, or nothing outside the healer) leaves its episode to a
+   * re-run. Resolves to whether the episode is over, and how many of its attempts were
+   * interrupted.
    */
   async close(
     record: StartedRecord,
     reason: 'crashed' | 'lease_expired',
     nowMs: () => number,
-  ): Promise<number> {
+  ): Promise<{ over: boolean; interrupted: number }> {
     const orphan = await settleOrphan(record);
-    this.#options.recorder.recordInterrupted(record, reason, orphan);
+    const over = orphan === 'ended' || orphan === 'elsewhere';
+    this.#options.recorder.recordInterrupted(record, reason, orphan, over);
     await this.#options.journal.append({
       t: 'finished',
       id: record.id,
       time: nowMs(),
       episode: record.episode,
       outcome: 'interrupted',
-      final: false,
+      final: over,
     });
-    return this.#options.store.interruptAttempt(record.episode, record.id, this.#options.ttlMs);
+    const { store, ttlMs } = this.#options;
+    if (over) {
+      await store.closeAttempt(record.episode, true, ttlMs);
+      await store.set(record.episode, 'done', ttlMs);
+      return { over, interrupted: 0 };
+    }
+    return { over, interrupted: await store.interruptAttempt(record.episode, record.id, ttlMs) };
   }
 
   #warn(record: StartedRecord, error: unknown): void {

@@ -43,7 +43,12 @@ export class DecisionRecorder {
    * An attempt the journal shows started and never finished, closed as interrupted:
    * `reason` says how (`crashed`: its healer died), `orphan` what became of its process group.
    */
-  recordInterrupted(record: StartedRecord, reason: string, orphan: string): AuditEntry {
+  recordInterrupted(
+    record: StartedRecord,
+    reason: string,
+    orphan: string,
+    over: boolean,
+  ): AuditEntry {
     const alert: HealAlert = {
       status: 'firing',
       labels: { alertname: record.alertname },
@@ -52,6 +57,7 @@ export class DecisionRecorder {
       source: record.source,
     };
     const entry = this.#entry('interrupted', alert, { reason, orphan }, undefined);
+    entry.rerun = !over;
     entry.rule = record.rule;
     entry.action = record.action;
     entry.target = record.target;
@@ -86,6 +92,7 @@ export class DecisionRecorder {
       duration_seconds: detail.duration_seconds,
       error: detail.error,
       orphan: detail.orphan,
+      rerun: undefined,
     };
   }
 

@@ -75,7 +75,8 @@ export class Dispatcher {
   readonly #store: StateStore;
   readonly #backoff: BackoffSettings;
   readonly #circuit: CircuitSettings;
-  readonly #replica = randomUUID();
+  /** This healer's name in leases and the journal; kept across restarts (recover()). */
+  #replica: string = randomUUID();
   readonly #ready: Job[] = [];
   readonly #scheduled = new Map<Job, Timer>();
   /** The job running on each busy target, one at a time per target. */
@@ -108,7 +109,7 @@ export class Dispatcher {
       store: options.store,
       recorder: this.#recorder,
       logger: options.logger,
-      replica: this.#replica,
+      replica: () => this.#replica,
       ttlMs: this.#config.episode_ttl * 1000,
     });
     this.#backoff = {
@@ -235,17 +236,24 @@ export class Dispatcher {
   }
 
   /**
-   * Closes the attempts a crash left open (from the journal, at start-up): each target
-   * is fenced until its attempt's process group is gone, and the episode's claim of the
-   * dead process is released so the next delivery re-runs it (once).
+   * Takes this healer's name from before a restart, and closes the attempts a crash
+   * left open (from the journal, at start-up): each target is fenced until its
+   * attempt's process group is gone, and its episode left to the next delivery, which
+   * re-runs it once unless its program ran to its end.
    */
-  recoverInterrupted(open: readonly StartedRecord[]): void {
+  recover(replica: string, open: readonly StartedRecord[]): void {
+    // The same name as before the crash: the claims and locks the dead process held are
+    // this one's at once, instead of blocking their episodes and targets for a lease.
+    this.#replica = replica;
     for (const record of open) {
       const previous = this.#fences.get(record.target) ?? Promise.resolve();
       const fence = previous
         .then(async () => {
-          await this.#journal.close(record, 'crashed', () => this.#options.clock.now());
-          await this.#store.deleteIfEqual(record.episode, `lease:${record.replica}`);
+          const { over } = await this.#journal.close(record, 'crashed', () =>
+            this.#options.clock.now(),
+          );
+          if (!over && record.replica !== this.#replica)
+            await this.#store.deleteIfEqual(record.episode, `lease:${record.replica}`);
         })
         .catch((error: unknown) => {
           this.#options.logger.error(
@@ -372,7 +380,8 @@ export class Dispatcher {
 
   async #handle(job: Job): Promise<void> {
     const lockKey = `lock:${job.plan.targetKey}`;
-    const owner = `${this.#replica}:${job.episodeKey}:${job.attempt}`;
+    // One job per target runs here at a time (#running): the lock only keeps other replicas off.
+    const owner = `lock:${this.#replica}`;
     const timeoutMs = (job.rule.timeout ?? this.#config.action_timeout) * 1000;
     let locked = false;
     // An interrupted attempt's process group may still be at work on this target.
@@ -485,9 +494,15 @@ export class Dispatcher {
     let { interrupted } = record;
     if (record.open !== undefined) {
       const open = JSON.parse(record.open) as StartedRecord;
-      interrupted = await this.#journal.close(open, 'lease_expired', () =>
+      const closed = await this.#journal.close(open, 'lease_expired', () =>
         this.#options.clock.now(),
       );
+      if (closed.over) {
+        this.#recorder.recordJob('skipped', job, { reason: 'duplicate' });
+        this.#leases.release(job.episodeKey);
+        return false;
+      }
+      interrupted = closed.interrupted;
     }
     if (interrupted >= 2) {
       this.#recorder.recordJob('skipped', job, {

@@ -31,11 +31,19 @@ export class Leases {
     return this.#options.leaseMs;
   }
 
-  /** Takes the lease `key` for `value` unless someone holds it; true when taken (and then renewed until released). */
+  /**
+   * Takes the lease `key` for `value` unless someone else holds it, or this process holds
+   * it already; true when taken (and then renewed until released). A lease left by an
+   * earlier run of this healer (same value) is taken back.
+   */
   async acquire(key: string, value: string): Promise<boolean> {
-    const taken = await this.#options.store.setIfAbsent(key, value, this.#options.leaseMs);
-    if (taken) this.#hold(key, value);
-    return taken;
+    if (this.#held.has(key)) return false;
+    const taken = await this.#options.store.renew(key, value, this.#options.leaseMs);
+    if (taken && !this.#held.has(key)) {
+      this.#hold(key, value);
+      return true;
+    }
+    return false;
   }
 
   /** Renews the held lease `key` now; false when it is no longer ours (it is then forgotten). */

@@ -12,10 +12,11 @@ import type { StartedRecord } from '../state/journal.js';
 export const HOST = hostname();
 
 /**
- * What became of an interrupted attempt's process group: `none` (it started none, or it
- * was gone already), `ended` (waited for, it exited), `killed` (still alive at the
- * attempt's deadline, killed), `elsewhere` (it ran on another host: waited until its
- * deadline, as it cannot be seen from here).
+ * What became of an interrupted attempt's process group: `none` (it started none: the
+ * action ran inside the healer, or had not started its program), `ended` (it exited by
+ * itself, before or while it was waited for: the action ran to its end), `killed` (still
+ * alive at the attempt's deadline, killed), `elsewhere` (it ran on another host: waited
+ * until its deadline, as it cannot be seen from here).
  */
 export type OrphanOutcome = 'none' | 'ended' | 'killed' | 'elsewhere';
 
@@ -53,11 +54,13 @@ export function groupAlive(record: Pick<StartedRecord, 'pgid' | 'pg_start'>): bo
 export async function settleOrphan(record: StartedRecord, pollMs = 100): Promise<OrphanOutcome> {
   const deadline = record.time + record.timeout_ms;
   if (record.host !== HOST) {
+    if (record.pgid === undefined) return 'none';
     const wait = deadline - Date.now();
     if (wait > 0) await sleep(wait);
     return 'elsewhere';
   }
-  if (!groupAlive(record)) return 'none';
+  if (record.pgid === undefined) return 'none';
+  if (!groupAlive(record)) return 'ended';
   while (Date.now() < deadline) {
     await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));
     if (!groupAlive(record)) return 'ended';

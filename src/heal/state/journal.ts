@@ -10,6 +10,7 @@
  * (temporary file, fsync, rename) with only what is younger than the episode TTL, so it
  * stays small.
  */
+import { randomUUID } from 'node:crypto';
 import {
   closeSync,
   fdatasyncSync,
@@ -77,7 +78,14 @@ export interface EpochRecord {
   value: string;
 }
 
-export type JournalRecord = StartedRecord | SpawnedRecord | FinishedRecord | EpochRecord;
+/** This healer's name in leases, kept across restarts. */
+export interface ReplicaRecord {
+  t: 'replica';
+  value: string;
+}
+
+export type JournalRecord =
+  StartedRecord | SpawnedRecord | FinishedRecord | EpochRecord | ReplicaRecord;
 
 /** What the journal held at start-up. */
 export interface JournalReplay {
@@ -88,6 +96,8 @@ export interface JournalReplay {
   /** Episodes over for good, with when. */
   done: Map<string, number>;
   epoch?: string;
+  /** This healer's name, the same as before the restart (made up on the first start). */
+  replica: string;
 }
 
 export class Journal {
@@ -117,6 +127,7 @@ export class Journal {
     const finished = new Map<string, FinishedRecord>();
     const done = new Map<string, number>();
     let epoch: EpochRecord | undefined;
+    let replica: ReplicaRecord | undefined;
     for (const line of text.split('\n')) {
       if (line === '') continue;
       let record: JournalRecord;
@@ -126,6 +137,7 @@ export class Journal {
         continue;
       }
       if (record.t === 'epoch') epoch = record;
+      else if (record.t === 'replica') replica = record;
       else if (record.t === 'started') started.set(record.id, record);
       else if (record.t === 'spawned') {
         const attempt = started.get(record.id);
@@ -139,7 +151,8 @@ export class Journal {
       }
     }
     const cutoff = nowMs - keepMs;
-    const kept: JournalRecord[] = epoch ? [epoch] : [];
+    replica ??= { t: 'replica', value: randomUUID() };
+    const kept: JournalRecord[] = epoch ? [replica, epoch] : [replica];
     const attempts: JournalReplay['attempts'] = [];
     const open: StartedRecord[] = [];
     for (const record of started.values()) {
@@ -163,7 +176,13 @@ export class Journal {
     }
     renameSync(temporary, this.#file);
     this.#handle = await openFile(this.#file, 'a', 0o600);
-    return { open, attempts, done, ...(epoch ? { epoch: epoch.value } : {}) };
+    return {
+      open,
+      attempts,
+      done,
+      replica: replica.value,
+      ...(epoch ? { epoch: epoch.value } : {}),
+    };
   }
 
   /** Appends `record`; resolves once it is on disk (fdatasync). */

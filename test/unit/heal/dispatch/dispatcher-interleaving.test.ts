@@ -23,7 +23,7 @@ import { silentLogger } from '../../../../src/logger.js';
 import { ManualClock } from './manual-clock.js';
 
 /**
- * The memory store, whose target reads and lock requests wait until open() once hold()
+ * The memory store, whose target reads and lock requests (and renewals) wait until open() once hold()
  * was called.
  */
 class GatedStore extends MemoryStateStore {
@@ -52,9 +52,9 @@ class GatedStore extends MemoryStateStore {
     return super.getTarget(target);
   }
 
-  override async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+  override async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
     if (key.startsWith('lock:')) await this.#wait();
-    return super.setIfAbsent(key, value, ttlMs);
+    return super.renew(key, value, ttlMs);
   }
 }
 
