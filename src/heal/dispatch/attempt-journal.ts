@@ -10,6 +10,7 @@ import type { Logger } from '../../logger.js';
 import type { AttemptOutcome, Journal, JournalReplay, StartedRecord } from '../state/journal.js';
 import type { StateStore } from '../state/state-store.js';
 import type { DecisionRecorder } from './decision-recorder.js';
+import type { StoreRetries } from './store-retries.js';
 import type { Job } from './job.js';
 import { HOST, processStartTime, settleOrphan } from './orphans.js';
 
@@ -17,6 +18,7 @@ export interface AttemptJournalOptions {
   journal: Journal;
   store: StateStore;
   recorder: DecisionRecorder;
+  retries: StoreRetries;
   logger: Logger;
   replica: () => string;
   /** How long the store keeps an episode's journal: the episode TTL. */
@@ -98,11 +100,11 @@ export class AttemptJournal {
       final,
     });
     const { store, ttlMs } = this.#options;
-    await (
+    await this.#options.retries.write(`the end of an attempt of ${record.episode}`, () =>
       outcome === 'interrupted'
         ? store.interruptAttempt(record.episode, record.id, ttlMs)
-        : store.closeAttempt(record.episode, final, ttlMs)
-    ).catch((error: unknown) => this.#warn(record, error));
+        : store.closeAttempt(record.episode, final, ttlMs),
+    );
   }
 
   /**

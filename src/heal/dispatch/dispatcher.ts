@@ -27,6 +27,7 @@ import { AttemptJournal } from './attempt-journal.js';
 import { DecisionRecorder } from './decision-recorder.js';
 import { type DecisionDetail, type Job, jobLogFields } from './job.js';
 import { Leases } from './leases.js';
+import { StoreRetries } from './store-retries.js';
 import { withTimeout } from './with-timeout.js';
 import {
   ActionInterruptedError,
@@ -88,6 +89,7 @@ export class Dispatcher {
   /** Targets not to touch until an interrupted attempt's process group is gone. */
   readonly #fences = new Map<string, Promise<void>>();
   readonly #shutdown = new AbortController();
+  readonly #retries: StoreRetries;
   #stopping = false;
   #attempts = 0;
   #verified = 0;
@@ -104,7 +106,9 @@ export class Dispatcher {
       clock: options.clock,
       logger: options.logger,
     });
+    this.#retries = new StoreRetries(options.clock, options.logger);
     this.#journal = new AttemptJournal({
+      retries: this.#retries,
       journal: options.journal,
       store: options.store,
       recorder: this.#recorder,
@@ -232,6 +236,7 @@ export class Dispatcher {
     this.#shutdown.abort(new ActionInterruptedError());
     await Promise.all(this.#running.values());
     await Promise.all(this.#fences.values());
+    this.#retries.stop();
     this.#leases.stop();
   }
 
@@ -309,26 +314,23 @@ export class Dispatcher {
     }
   }
 
-  /** The episode is over for good: a later delivery of it is a duplicate. */
+  /**
+   * The episode is over for good: a later delivery of it is a duplicate. Its lease is
+   * renewed until the store has that, however long the store is down.
+   */
   async #done(job: Job): Promise<void> {
-    this.#leases.release(job.episodeKey);
-    await this.#store
-      .set(job.episodeKey, DONE, this.#config.episode_ttl * 1000)
-      .catch((error: unknown) => this.#episodeWriteFailed(job, error));
+    await this.#retries.write(
+      `the end of episode ${job.episodeKey}`,
+      () => this.#store.set(job.episodeKey, DONE, this.#config.episode_ttl * 1000),
+      () => this.#leases.release(job.episodeKey),
+    );
   }
 
   /** Gives the episode up unfinished: its next delivery, here or elsewhere, takes it again. */
   async #unclaim(job: Job): Promise<void> {
     this.#leases.release(job.episodeKey);
-    await this.#store
-      .deleteIfEqual(job.episodeKey, this.#lease)
-      .catch((error: unknown) => this.#episodeWriteFailed(job, error));
-  }
-
-  #episodeWriteFailed(job: Job, error: unknown): void {
-    this.#options.logger.warn(
-      { event: 'heal_episode_not_stored', ...jobLogFields(job), err: error },
-      'could not store the end of an episode; its claim expires by itself',
+    await this.#retries.write(`the release of episode ${job.episodeKey}`, () =>
+      this.#store.deleteIfEqual(job.episodeKey, this.#lease),
     );
   }
 
