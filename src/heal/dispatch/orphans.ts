@@ -3,7 +3,7 @@
  * target is touched again, the group is waited for until the attempt's own timeout
  * would have ended it, then killed.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killProcessGroup } from '../actions/run-file.js';
@@ -41,10 +41,32 @@ export function groupAlive(record: Pick<StartedRecord, 'pgid' | 'pg_start'>): bo
     return false;
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  // Signals reach zombies too: alive means a member that is not one.
+  return livingMember(pgid);
+}
+
+/** Whether a process of group `pgid` is running (not a zombie), by /proc; true where there is no /proc. */
+function livingMember(pgid: number): boolean {
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return true;
+  }
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // After the command name: state (field 3), ppid (4), pgrp (5).
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') return true;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return false;
 }
 
 /**
