@@ -105,6 +105,7 @@ export class Dispatcher {
       leaseMs: this.#config.lease_duration * 1000,
       clock: options.clock,
       logger: options.logger,
+      renew: options.store.kind !== 'memory',
     });
     this.#retries = new StoreRetries(options.clock, options.logger);
     this.#journal = new AttemptJournal({
@@ -616,7 +617,6 @@ export class Dispatcher {
       return;
     }
     const success = failure === undefined;
-    if (success) this.#verified += 1;
     const finishedAt = this.#options.clock.now();
     const outcome = recordOutcome(attempted, success, finishedAt, this.#circuit);
     // Backoff counts from the end of the last attempt, as the kubelet's counts from a
@@ -638,6 +638,8 @@ export class Dispatcher {
     }
     if (final) await this.#done(job);
     if (success) {
+      // Counted as it is recorded, so /status and the audit agree at every moment.
+      this.#verified += 1;
       this.#setCircuit(job.plan.targetKey, false);
       this.#recorder.recordJob('succeeded', job, { duration_seconds: seconds });
       return;

@@ -14,6 +14,12 @@ export interface LeasesOptions {
   leaseMs: number;
   clock: Clock;
   logger: Logger;
+  /**
+   * Renew held leases in the store. Off for the memory store: its leases die with the
+   * process that holds them, and this process guards its own (a storm's queued jobs
+   * would otherwise cost a renewal each, every few seconds).
+   */
+  renew: boolean;
 }
 
 export class Leases {
@@ -72,7 +78,8 @@ export class Leases {
   }
 
   #arm(): void {
-    if (this.#held.size === 0 || this.#timer !== undefined || this.#stopped) return;
+    if (!this.#options.renew || this.#held.size === 0 || this.#timer !== undefined) return;
+    if (this.#stopped) return;
     this.#timer = this.#options.clock.setTimeout(() => {
       this.#timer = undefined;
       void this.#renewAll();

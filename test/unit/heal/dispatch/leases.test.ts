@@ -10,7 +10,7 @@ function setup() {
   const clock = new ManualClock();
   const store = new MemoryStateStore({ clock, maxEntries: 1000, targetTtlMs: 60_000 });
   const { logger, lines } = capturingLogger('debug');
-  const leases = new Leases({ store, leaseMs: 20_000, clock, logger });
+  const leases = new Leases({ store, leaseMs: 20_000, clock, logger, renew: true });
   return { clock, store, leases, lines };
 }
 
