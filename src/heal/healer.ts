@@ -10,7 +10,7 @@ import type { Snapshot } from '../collect/snapshot.js';
 import type { RecoveryConfig } from '../config/recovery.js';
 import type { AnomalyEvent } from '../detect/anomaly-event.js';
 import { resolveDockerHost } from '../docker/docker-client.js';
-import { LifecycleError } from '../errors.js';
+import { ConfigError, LifecycleError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { CacheFlushAction } from './actions/cache-flush.js';
 import { DockerRestartAction } from './actions/docker-restart.js';
@@ -220,7 +220,16 @@ export class Healer {
       // Unwritable, it is reported and tried again; the healer refuses work meanwhile.
       this.#audit.open();
       const now = this.#clock.now();
-      const replay = await this.#journal.load(now, this.#config.episode_ttl * 1000);
+      const replay = await this.#journal
+        .load(now, this.#config.episode_ttl * 1000)
+        .catch((error: unknown) => {
+          throw new ConfigError('recovery', [
+            {
+              path: 'recovery.journal_file',
+              message: `cannot use ${this.#config.journal_file}: ${(error as Error).message}`,
+            },
+          ]);
+        });
       this.#epoch = replay.epoch;
       if (this.#store.kind === 'memory')
         await replayIntoStore(this.#store, replay, now, this.#config.episode_ttl * 1000);

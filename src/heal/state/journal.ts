@@ -116,7 +116,14 @@ export class Journal {
    * file with it, and opens it for appending. Unreadable lines (a torn last write) are skipped.
    */
   async load(nowMs: number, keepMs: number): Promise<JournalReplay> {
-    mkdirSync(dirname(this.#file), { recursive: true });
+    try {
+      mkdirSync(dirname(this.#file), { recursive: true });
+    } catch (error) {
+      // mkdir -p says "file already exists" of a regular file on the path.
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new Error(`a part of ${dirname(this.#file)} is not a directory`);
+      throw error;
+    }
     let text = '';
     try {
       text = readFileSync(this.#file, 'utf8');

@@ -1,9 +1,10 @@
 // The journal on a real file: what a restart reads back, what compaction keeps, a torn line.
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal, type StartedRecord } from '../../../../src/heal/state/journal.js';
+import { startTestHealer } from '../helpers.js';
 
 const DAY = 86_400_000;
 let dir: string;
@@ -96,5 +97,17 @@ describe('Journal', () => {
       .split('\n')
       .map((line) => JSON.parse(line).t);
     expect(kept).toEqual(['replica', 'started']);
+  });
+});
+
+describe('the healer with a journal it cannot use', () => {
+  it('refuses to start, naming recovery.journal_file', async () => {
+    await writeFile(join(dir, 'a-file'), '');
+    const journalFile = join(dir, 'a-file', 'journal.jsonl');
+    await expect(
+      startTestHealer({ auth_disabled: true, journal_file: journalFile }),
+    ).rejects.toThrow(
+      `recovery: invalid configuration:\n  recovery.journal_file: cannot use ${journalFile}: a part of ${join(dir, 'a-file')} is not a directory`,
+    );
   });
 });
