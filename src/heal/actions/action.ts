@@ -1,5 +1,6 @@
 /** What every healing action implements, and the plan the dispatcher hands it. */
 import type { ActionName } from '../policy/policy.js';
+import type { RunHooks } from './run-file.js';
 
 /** One rule applied to one alert, with its templates rendered and checked. */
 export interface ActionPlan {
@@ -21,9 +22,9 @@ export interface ActionPlan {
 export interface PreparedAttempt {
   /**
    * Does the action; bounded by the rule's timeout through `signal`. An action that runs
-   * a program tells `onSpawn` its process group, which the journal records.
+   * a program passes `hooks` to runFile, so the journal learns its process group.
    */
-  run(signal: AbortSignal, onSpawn?: (pgid: number) => void): Promise<void>;
+  run(signal: AbortSignal, hooks?: RunHooks): Promise<void>;
   /** Resolves once the effect is seen; rejects with VerificationError at `deadlineMs` (Unix ms). */
   verify(deadlineMs: number, signal: AbortSignal): Promise<void>;
 }

@@ -21,8 +21,8 @@ export class ExecAction implements HealAction {
       );
     }
     return {
-      run: async (signal, onSpawn) => {
-        await runFile(program, args, signal, onSpawn);
+      run: async (signal, hooks) => {
+        await runFile(program, args, signal, hooks);
       },
       verify: async () => undefined,
     };

@@ -16,6 +16,23 @@ const COMMAND_ENV = {
 
 const MAX_OUTPUT_BYTES = 1024 * 1024;
 
+/**
+ * With a marker, the program is started by this constant script: it writes its pid (the
+ * group's id) to the marker file, then execs the program, whose argv it passes on as
+ * "$@", never parsed. So a program that ran always left a marker, written before it
+ * started: after a crash the healer knows whether it ran, and its group, even when the
+ * journal's own record of the group was not yet on disk.
+ */
+const MARK_THEN_EXEC = 'echo $$ > "$0" && exec "$@"';
+
+/** What the journal needs from a program it runs. */
+export interface RunHooks {
+  /** Told the process group's id once the program is spawned. */
+  onSpawn?: (pgid: number) => void;
+  /** File the group's id is written to before the program starts. */
+  marker?: string;
+}
+
 export interface FileOutput {
   stdout: string;
   stderr: string;
@@ -34,20 +51,25 @@ export function killProcessGroup(pgid: number): boolean {
 /**
  * Resolves on exit 0; rejects with CommandFailedError naming the exit code or signal and
  * stderr's tail. When `signal` aborts, the whole process group is killed and the promise
- * rejects with the signal's reason. `onSpawn` is told the group's id (the child's pid).
+ * rejects with the signal's reason.
  */
 export function runFile(
   file: string,
   args: readonly string[],
   signal: AbortSignal,
-  onSpawn?: (pgid: number) => void,
+  hooks: RunHooks = {},
 ): Promise<FileOutput> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);
       return;
     }
-    const child = spawn(file, args, {
+    const { marker, onSpawn } = hooks;
+    const [command, argv] =
+      marker === undefined
+        ? [file, args]
+        : ['/bin/sh', ['-c', MARK_THEN_EXEC, marker, file, ...args]];
+    const child = spawn(command, argv, {
       detached: true,
       env: COMMAND_ENV,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -29,9 +29,9 @@ export class ServiceRestartAction implements HealAction {
     if (!this.#allowed.has(unit))
       throw new NotAllowedError(`unit ${unit} is not in recovery.allowed_units`);
     return {
-      run: async (signal, onSpawn) => {
+      run: async (signal, hooks) => {
         if (!existsSync(SYSTEMD_MARKER)) throw new SystemdUnavailableError(unit);
-        await runFile('systemctl', ['restart', '--', unit], signal, onSpawn);
+        await runFile('systemctl', ['restart', '--', unit], signal, hooks);
       },
       verify: (deadlineMs, signal) =>
         pollUntil(

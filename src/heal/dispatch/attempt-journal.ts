@@ -32,6 +32,11 @@ export class AttemptJournal {
     this.#options = options;
   }
 
+  /** Where the attempt's program writes its process group before it starts. */
+  marker(record: StartedRecord): string {
+    return this.#options.journal.marker(record.id);
+  }
+
   /** Records that `job`'s attempt starts; resolves once the record is durable. */
   async start(
     job: Job,
@@ -99,6 +104,7 @@ export class AttemptJournal {
       outcome,
       final,
     });
+    this.#options.journal.removeMarker(record.id);
     const { store, ttlMs } = this.#options;
     await this.#options.retries.write(`the end of an attempt of ${record.episode}`, () =>
       outcome === 'interrupted'
@@ -121,7 +127,7 @@ export class AttemptJournal {
     reason: 'crashed' | 'lease_expired',
     nowMs: () => number,
   ): Promise<{ over: boolean; interrupted: number }> {
-    const orphan = await settleOrphan(record);
+    const orphan = await settleOrphan(record, this.#options.journal.marker(record.id));
     const over = orphan === 'ended' || orphan === 'elsewhere';
     this.#options.recorder.recordInterrupted(record, reason, orphan, over);
     await this.#options.journal.append({
@@ -132,6 +138,7 @@ export class AttemptJournal {
       outcome: 'interrupted',
       final: over,
     });
+    this.#options.journal.removeMarker(record.id);
     const { store, ttlMs } = this.#options;
     if (over) {
       await store.closeAttempt(record.episode, true, ttlMs);

@@ -581,8 +581,11 @@ export class Dispatcher {
         const attempt = prepared;
         await withTimeout(
           (signal) =>
-            attempt.run(signal, (pgid) => {
-              spawned = this.#journal.spawned(record, pgid);
+            attempt.run(signal, {
+              marker: this.#journal.marker(record),
+              onSpawn: (pgid) => {
+                spawned = this.#journal.spawned(record, pgid);
+              },
             }),
           timeoutMs,
           job.plan,

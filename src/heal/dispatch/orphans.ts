@@ -31,6 +31,18 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/** The group id in a marker file: undefined when there is none, `unreadable` when it was cut short. */
+function readMarker(file: string): number | 'unreadable' | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pgid = Number(text.trim());
+  return Number.isInteger(pgid) && pgid > 1 ? pgid : 'unreadable';
+}
+
 /** Whether the process group of `record` is still alive (and is the same group, not a reused id). */
 export function groupAlive(record: Pick<StartedRecord, 'pgid' | 'pg_start'>): boolean {
   const { pgid } = record;
@@ -73,7 +85,11 @@ function livingMember(pgid: number): boolean {
  * Waits until the interrupted attempt `record` has nothing left running: until its group
  * exits or the attempt's deadline (start + its timeout) passes, then kills the group.
  */
-export async function settleOrphan(record: StartedRecord, pollMs = 100): Promise<OrphanOutcome> {
+export async function settleOrphan(
+  record: StartedRecord,
+  marker?: string,
+  pollMs = 100,
+): Promise<OrphanOutcome> {
   const deadline = record.time + record.timeout_ms;
   if (record.host !== HOST) {
     if (record.pgid === undefined) return 'none';
@@ -81,7 +97,14 @@ export async function settleOrphan(record: StartedRecord, pollMs = 100): Promise
     if (wait > 0) await sleep(wait);
     return 'elsewhere';
   }
-  if (record.pgid === undefined) return 'none';
+  if (record.pgid === undefined) {
+    // The journal had no time to record the group: the program's marker says whether it
+    // started, and its group.
+    const mark = marker === undefined ? undefined : readMarker(marker);
+    if (mark === undefined) return 'none';
+    if (mark === 'unreadable') return 'ended';
+    record.pgid = mark;
+  }
   if (!groupAlive(record)) return 'ended';
   while (Date.now() < deadline) {
     await sleep(Math.min(pollMs, Math.max(1, deadline - Date.now())));

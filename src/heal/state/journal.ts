@@ -16,12 +16,14 @@ import {
   fdatasyncSync,
   mkdirSync,
   openSync,
+  readdirSync,
+  rmSync,
   readFileSync,
   renameSync,
   writeSync,
 } from 'node:fs';
 import { type FileHandle, open as openFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** An attempt about to run: everything needed to close it, and to find what it left, after a crash. */
 export interface StartedRecord {
@@ -111,6 +113,15 @@ export class Journal {
     this.#file = file;
   }
 
+  /** The file attempt `id`'s program writes its process group to (in `JOURNAL.runs/`). */
+  marker(id: string): string {
+    return join(`${this.#file}.runs`, `${id}.pgid`);
+  }
+
+  removeMarker(id: string): void {
+    rmSync(this.marker(id), { force: true });
+  }
+
   /**
    * Reads the journal, keeps what is younger than `keepMs` (and the epoch), rewrites the
    * file with it, and opens it for appending. Unreadable lines (a torn last write) are skipped.
@@ -182,6 +193,12 @@ export class Journal {
       closeSync(fd);
     }
     renameSync(temporary, this.#file);
+    // Markers of attempts no longer open are left-overs of a crash during their end.
+    const markers = `${this.#file}.runs`;
+    mkdirSync(markers, { recursive: true, mode: 0o700 });
+    const openIds = new Set(open.map((record) => record.id));
+    for (const name of readdirSync(markers))
+      if (!openIds.has(name.replace(/\.pgid$/, ''))) rmSync(join(markers, name), { force: true });
     this.#handle = await openFile(this.#file, 'a', 0o600);
     return {
       open,

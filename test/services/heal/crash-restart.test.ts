@@ -124,6 +124,12 @@ describe.each(['memory', 'redis'] as const)('kill -9 mid-action, %s store', (sto
       `[crash ${store}] episodes ${total}, actions ${runs.length}, orphans at kill ${orphans.length}, ` +
         `duplicates ${duplicates}, lost ${lost}, overlaps ${overlapping.length}`,
     );
+    console.log(
+      `[crash ${store}] attempts closed as interrupted at restart: ` +
+        JSON.stringify(
+          (await agent.audit()).filter((e) => e.decision === 'interrupted').map((e) => e.orphan),
+        ),
+    );
     expect({ duplicates, lost, overlaps: overlapping }).toEqual({
       duplicates: 0,
       lost: 0,
@@ -131,14 +137,18 @@ describe.each(['memory', 'redis'] as const)('kill -9 mid-action, %s store', (sto
     });
     expect(runs).toHaveLength(total);
 
-    // The restarted agent closed each attempt the crash interrupted, after its program ended.
+    // The restarted agent closed each attempt the crash interrupted: those whose program
+    // was still running (waited for: it ran to its end, so not re-run), and any it had
+    // journaled but not yet started or not yet seen end (ended, or none: re-run once).
     const interrupted = (await agent.audit()).filter((e) => e.decision === 'interrupted');
-    expect(
-      interrupted.map((e) => ({ reason: e.reason, orphan: e.orphan, rerun: e.rerun })),
-    ).toEqual(orphans.map(() => ({ reason: 'crashed', orphan: 'ended', rerun: false })));
-    expect(new Set(interrupted.map((e) => e.target))).toEqual(
-      new Set(orphans.map((run) => `exec:${run.episode.split('-')[0]}`)),
-    );
+    expect(interrupted.length).toBeGreaterThanOrEqual(orphans.length);
+    for (const entry of interrupted) {
+      expect(entry.reason).toBe('crashed');
+      expect(['ended', 'none']).toContain(entry.orphan);
+      expect(entry.rerun).toBe(entry.orphan === 'none');
+    }
+    const ended = interrupted.filter((e) => e.orphan === 'ended').map((e) => e.target);
+    for (const run of orphans) expect(ended).toContain(`exec:${run.episode.split('-')[0]}`);
   });
 });
 

@@ -1,5 +1,8 @@
 // Process groups, real ones: an aborted program is killed with everything it started,
 // and an interrupted attempt's group is waited for until its deadline, then killed.
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { runFile } from '../../../../src/heal/actions/run-file.js';
@@ -38,9 +41,9 @@ function record(pgid: number | undefined, timeoutMs: number, host = HOST): Start
 async function spawnGroup(script: string): Promise<{ pgid: number; done: Promise<unknown> }> {
   let pgid = 0;
   const controller = new AbortController();
-  const done = runFile('/bin/sh', ['-c', script], controller.signal, (id) => (pgid = id)).catch(
-    (error: unknown) => error,
-  );
+  const done = runFile('/bin/sh', ['-c', script], controller.signal, {
+    onSpawn: (id) => (pgid = id),
+  }).catch((error: unknown) => error);
   await sleep(100);
   return { pgid, done };
 }
@@ -49,12 +52,9 @@ describe('process groups', () => {
   it('kills the whole group, grandchildren included, when the signal aborts', async () => {
     const controller = new AbortController();
     let pgid = 0;
-    const running = runFile(
-      '/bin/sh',
-      ['-c', 'sleep 30 & sleep 30; wait'],
-      controller.signal,
-      (id) => (pgid = id),
-    );
+    const running = runFile('/bin/sh', ['-c', 'sleep 30 & sleep 30; wait'], controller.signal, {
+      onSpawn: (id) => (pgid = id),
+    });
     await sleep(100);
     expect(groupAlive({ pgid })).toBe(true);
     controller.abort(new Error('stop'));
@@ -66,13 +66,13 @@ describe('process groups', () => {
   it('waits for a group that ends before the attempt’s deadline: ended', async () => {
     const { pgid } = await spawnGroup('sleep 0.3');
     const started = Date.now();
-    expect(await settleOrphan(record(pgid, 5_000), 20)).toBe('ended');
+    expect(await settleOrphan(record(pgid, 5_000), undefined, 20)).toBe('ended');
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('kills a group still alive at the deadline: killed', async () => {
     const { pgid, done } = await spawnGroup('sleep 30 & sleep 30; wait');
-    expect(await settleOrphan(record(pgid, 400), 20)).toBe('killed');
+    expect(await settleOrphan(record(pgid, 400), undefined, 20)).toBe('killed');
     expect(groupAlive({ pgid })).toBe(false);
     await done;
   });
@@ -86,5 +86,27 @@ describe('process groups', () => {
     expect(groupAlive({ pgid, pg_start: 'not-its-start-time' })).toBe(false);
     expect(groupAlive({ pgid, pg_start: processStartTime(pgid) as string })).toBe(true);
     await done;
+  });
+
+  it('finds the group by its marker when the journal had no time to record it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aegis-marker-'));
+    try {
+      const marker = join(dir, 'a.pgid');
+      let pgid = 0;
+      const controller = new AbortController();
+      const done = runFile('/bin/sleep', ['0.4'], controller.signal, {
+        marker,
+        onSpawn: (id) => (pgid = id),
+      });
+      await sleep(100);
+      // Written by the program's own process before it became /bin/sleep.
+      expect(Number(await readFile(marker, 'utf8'))).toBe(pgid);
+      expect(await settleOrphan(record(undefined, 5_000), marker, 20)).toBe('ended');
+      await done;
+      // No marker: the program never started.
+      expect(await settleOrphan(record(undefined, 5_000), join(dir, 'b.pgid'))).toBe('none');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
