@@ -83,12 +83,6 @@ export class MemoryStateStore implements StateStore {
     for (const [key, entry] of map) if (entry.expiresAtMs <= now) map.delete(key);
   }
 
-  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    if (this.#live(this.#entries, key)) return false;
-    this.#put(this.#entries, key, { value, expiresAtMs: this.#clock.now() + ttlMs });
-    return true;
-  }
-
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     this.#put(this.#entries, key, { value, expiresAtMs: this.#clock.now() + ttlMs });
   }

@@ -1,7 +1,8 @@
 /**
  * The shared state store for several healer replicas: one Redis. Claims and locks are
- * atomic (SET NX PX), a lock is released only by its owner (a compare-and-delete Lua
- * script), and target state is written only under the target's lock.
+ * atomic leases (a Lua script sets, renews or refuses them), a lock is released only by
+ * its owner (a compare-and-delete script), and target state is written only under the
+ * target's lock.
  *
  * Commands are never queued or re-sent while Redis is away: a claim re-sent after a
  * reconnect could be answered "already set" for our own earlier write and lose an
@@ -90,13 +91,6 @@ export class RedisStateStore implements StateStore {
         { cause: error },
       );
     }
-  }
-
-  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.#run('SET NX', () =>
-      this.#client.set(this.#prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
-    );
-    return reply === 'OK';
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {

@@ -28,8 +28,6 @@ export interface StateStore {
   readonly kind: 'memory' | 'redis';
   connect(): Promise<void>;
   close(): Promise<void>;
-  /** Sets `key` to `value` for `ttlMs` unless it exists; true when this call set it (SET NX). */
-  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Sets `key` for `ttlMs`, replacing any value. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   exists(key: string): Promise<boolean>;

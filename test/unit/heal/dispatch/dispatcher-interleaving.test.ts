@@ -163,7 +163,7 @@ describe('Dispatcher.stop, with a job still running', () => {
 
   it("records a job that waits for another replica's lock as skipped, and sets no timer", async () => {
     // Not a dry run, so the job asks for the target's lock, which another replica holds.
-    await store.setIfAbsent('lock:exec:svc-b', 'other-replica', 60_000);
+    await store.set('lock:exec:svc-b', 'other-replica', 60_000);
     await stopAtTheGate(planned('FailSlowly', '00000000000000b2'));
 
     expect(clock.pending).toBe(0);

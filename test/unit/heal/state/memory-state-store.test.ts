@@ -20,7 +20,7 @@ function store(maxEntries = 100) {
 describe('MemoryStateStore', () => {
   it('forgets the oldest entries past its cap, and says which', async () => {
     const { s, evicted } = store(100);
-    for (let i = 0; i < 103; i += 1) await s.setIfAbsent(`episode:${i}`, 'x', 3_600_000);
+    for (let i = 0; i < 103; i += 1) await s.set(`episode:${i}`, 'x', 3_600_000);
     expect(s.size.entries).toBe(100);
     expect(evicted).toEqual(['episode:0', 'episode:1', 'episode:2']);
     expect(await s.exists('episode:3')).toBe(true);
