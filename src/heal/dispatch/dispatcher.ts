@@ -601,11 +601,26 @@ export class Dispatcher {
       }
     } catch (error) {
       failure = error;
+    }
+    // In flight until its outcome is journaled and recorded: /status never shows an
+    // attempt that is neither running nor concluded.
+    try {
+      await spawned;
+      await this.#conclude(job, record, attempted, failure, started);
     } finally {
       this.#inFlight -= 1;
       this.#options.metrics.inFlight.dec();
     }
-    await spawned;
+  }
+
+  /** Journals and records the outcome of an attempt that ran, and what follows it: done, a retry, the circuit. */
+  async #conclude(
+    job: Job,
+    record: StartedRecord,
+    attempted: TargetState,
+    failure: unknown,
+    started: number,
+  ): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     this.#options.metrics.duration.observe({ action: job.plan.action }, seconds);
     if (failure instanceof ActionInterruptedError) {
