@@ -235,7 +235,12 @@ export class Healer {
         await replayIntoStore(this.#store, replay, now, this.#config.episode_ttl * 1000);
       await this.#store.connect();
       if (this.#redis) await this.#checkEpoch();
-      this.#dispatcher.recover(replay.replica, replay.open);
+      const finishedBefore = new Map(
+        replay.attempts.flatMap(({ record, finished }) =>
+          finished ? [[record.id, finished.final] as const] : [],
+        ),
+      );
+      this.#dispatcher.recover(replay.replica, replay.open, finishedBefore);
     } catch (error) {
       this.#state = 'stopped';
       await this.#store.close();

@@ -88,6 +88,8 @@ export class Dispatcher {
   readonly #journal: AttemptJournal;
   /** Targets not to touch until an interrupted attempt's process group is gone. */
   readonly #fences = new Map<string, Promise<void>>();
+  /** Attempts this healer finished before a restart (from the journal), by id: whether each was final. */
+  #finishedBefore = new Map<string, boolean>();
   readonly #shutdown = new AbortController();
   readonly #retries: StoreRetries;
   #stopping = false;
@@ -247,10 +249,15 @@ export class Dispatcher {
    * attempt's process group is gone, and its episode left to the next delivery, which
    * re-runs it once unless its program ran to its end.
    */
-  recover(replica: string, open: readonly StartedRecord[]): void {
+  recover(
+    replica: string,
+    open: readonly StartedRecord[],
+    finishedBefore: Map<string, boolean>,
+  ): void {
     // The same name as before the crash: the claims and locks the dead process held are
     // this one's at once, instead of blocking their episodes and targets for a lease.
     this.#replica = replica;
+    this.#finishedBefore = finishedBefore;
     for (const record of open) {
       const previous = this.#fences.get(record.target) ?? Promise.resolve();
       const fence = previous
@@ -497,6 +504,18 @@ export class Dispatcher {
     let { interrupted } = record;
     if (record.open !== undefined) {
       const open = JSON.parse(record.open) as StartedRecord;
+      // Finished before a crash cut the store's update short: the journal knows how.
+      const final = this.#finishedBefore.get(open.id);
+      if (final !== undefined) {
+        await this.#store.closeAttempt(job.episodeKey, final, this.#config.episode_ttl * 1000);
+        if (final) {
+          this.#recorder.recordJob('skipped', job, { reason: 'duplicate' });
+          await this.#done(job);
+          return false;
+        }
+        job.journalRead = true;
+        return true;
+      }
       const closed = await this.#journal.close(open, 'lease_expired', () =>
         this.#options.clock.now(),
       );
