@@ -3,9 +3,11 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../../../src/heal/audit/audit-log.js';
 import { capturingLogger } from '../../../support/capturing-logger.js';
+import { notification, startTestHealer, type TestHealer } from '../helpers.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -83,5 +85,58 @@ describe('AuditLog', () => {
     expect(changes).toEqual([true, true, false]);
     await full.close();
     await audit.close();
+  });
+});
+
+describe('the healer with an audit it cannot write', () => {
+  const policy = `- matchers: ['alertname="RunTrue"']\n  action: exec\n  target: t\n  argv: ['/bin/true']\n`;
+  const send = (t: TestHealer) =>
+    request(t.app)
+      .post('/heal')
+      .send(notification([{ labels: { alertname: 'RunTrue' } }]));
+
+  it('refuses work with 503 and reports degraded, by default', async () => {
+    const auditDir = join(dir, 'is-a-directory');
+    await mkdir(auditDir);
+    const t = await startTestHealer(
+      { auth_disabled: true, allowed_commands: ['/bin/true'], audit_file: auditDir },
+      policy,
+    );
+    try {
+      const response = await send(t);
+      expect(response.status).toBe(503);
+      expect(response.body.error).toBe('audit_unwritable');
+      expect(t.healer.health()).toEqual({
+        healthy: false,
+        reason: 'healer degraded: audit_unwritable',
+      });
+      expect(t.healer.status().attempts).toBe(0);
+    } finally {
+      await t.cleanup();
+    }
+  });
+
+  it('heals anyway when recovery.audit_fail_open says so', async () => {
+    const auditDir = join(dir, 'is-a-directory');
+    await mkdir(auditDir);
+    const t = await startTestHealer(
+      {
+        auth_disabled: true,
+        allowed_commands: ['/bin/true'],
+        audit_file: auditDir,
+        audit_fail_open: true,
+      },
+      policy,
+    );
+    try {
+      expect((await send(t)).status).toBe(202);
+      await vi.waitFor(() => expect(t.healer.status().verified_successes).toBe(1));
+      expect(t.healer.health()).toEqual({ healthy: true });
+      expect(await t.registry.getSingleMetricAsString('aegis_heal_audit_writable')).toMatch(
+        /^aegis_heal_audit_writable 0$/m,
+      );
+    } finally {
+      await t.cleanup();
+    }
   });
 });
