@@ -270,12 +270,14 @@ export class AegisSentinel implements AsyncDisposable {
 
   /**
    * Whether the agent works: running, and its collection loop ticked in the last three
-   * intervals. A target that does not answer is not the agent's ill health: it shows in
-   * its own series (`aegis_probe_success`, `aegis_container_engine_up`), as
-   * blackbox_exporter reports a failing target.
+   * intervals; degraded while the healer refuses work. A target that does not answer is
+   * not the agent's ill health: it shows in its own series (`aegis_probe_success`,
+   * `aegis_container_engine_up`), as blackbox_exporter reports a failing target.
    */
   #health(): Health {
     if (this.#status !== 'running') return { healthy: false, reason: `agent is ${this.#status}` };
+    const healer = this.#healer.health();
+    if (!healer.healthy) return { ...healer, degraded: true };
     const latest = this.#loop.latest;
     const maxAgeMs = 3 * this.config.monitoring.collection_interval * 1000;
     if (!latest || Date.now() - latest.timestamp_ms > maxAgeMs) {

@@ -84,9 +84,38 @@ export const recoverySchema = z.strictObject({
   redis_timeout: duration({ min: 0.001, max: 60 }).default(1),
   /** How long an alert episode is remembered, so a repeat of it is a duplicate. @default 24h */
   episode_ttl: duration({ min: 1, max: 30 * 86_400 }).default(86_400),
+  /**
+   * Lifetime of an episode claim and of a target lock. The replica holding them renews
+   * them every third of it while it works, so a replica that dies frees its episodes and
+   * targets this long after its last renewal. @default 20s
+   */
+  lease_duration: duration({ min: 1, max: 600 }).default(20),
+  /**
+   * Per-target state (backoff, failures, circuit) is forgotten this long after its last
+   * write, in memory and in Redis; never sooner than the circuit stays open or the backoff
+   * resets. @default 24h
+   */
+  target_state_ttl: duration({ min: 1, max: 30 * 86_400 }).default(86_400),
+  /**
+   * Most entries (episodes, cooldowns, locks) the memory state store keeps; past it the
+   * oldest are forgotten first, and each one forgotten is logged. @default 100000
+   */
+  memory_store_max_entries: z.number().int().min(100).max(10_000_000).default(100_000),
+  /**
+   * The journal: each action's start is written and fsynced here before it runs, and its
+   * end after, so a restarted healer knows which attempts a crash interrupted (and their
+   * process groups), and, with the memory store, which episodes it already healed.
+   * @default aegis_heal_journal.jsonl
+   */
+  journal_file: z.string().min(1).default('aegis_heal_journal.jsonl'),
 
   /** JSON-lines file every healing decision is appended to. @default aegis_heal_audit.jsonl */
   audit_file: z.string().min(1).default('aegis_heal_audit.jsonl'),
+  /**
+   * Keep healing while `audit_file` cannot be written. Off, an unwritable audit makes
+   * /heal answer 503, pauses the local loop and reports /healthz degraded. @default false
+   */
+  audit_fail_open: z.boolean().default(false),
   /** Latest decisions shown by /status. @default 20 */
   audit_recent_entries: z.number().int().min(0).max(1000).default(20),
   /** Approximate cap of the Redis audit stream (XADD MAXLEN ~). @default 10000 */

@@ -85,3 +85,17 @@ export class StateStoreUnavailableError extends SentinelError {
     super('AEGIS_HEAL_STATE_STORE_DOWN', message, options);
   }
 }
+
+/** The healer is stopping: a running action was cut short (its process group killed). */
+export class ActionInterruptedError extends SentinelError {
+  constructor() {
+    super('AEGIS_HEAL_INTERRUPTED', 'the healer is stopping: the action was interrupted');
+  }
+}
+
+/** Redis came back without the healer's epoch marker: it lost the episodes that keep healing exactly-once. */
+export class StateStoreLostError extends SentinelError {
+  constructor(message: string) {
+    super('AEGIS_HEAL_STATE_STORE_LOST', message);
+  }
+}

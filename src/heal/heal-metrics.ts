@@ -2,7 +2,7 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { ACTIONS } from './policy/policy.js';
 
-const NOTIFICATION_STATUSES = ['firing', 'resolved', 'invalid', 'unauthorized'] as const;
+const NOTIFICATION_STATUSES = ['firing', 'resolved', 'invalid', 'unauthorized', 'refused'] as const;
 const ACTION_RESULTS = [
   'success',
   'unverified',
@@ -10,6 +10,7 @@ const ACTION_RESULTS = [
   'failure',
   'timeout',
   'dry_run',
+  'interrupted',
 ] as const;
 /** Every reason the dispatcher gives for not acting (see docs: decisions and their reasons). */
 export const SKIP_REASONS = [
@@ -29,6 +30,8 @@ export const SKIP_REASONS = [
   'circuit_open',
   'dry_run',
   'stopping',
+  'lease_lost',
+  'interrupted_again',
 ] as const;
 
 export interface HealMetrics {
@@ -41,6 +44,8 @@ export interface HealMetrics {
   stateStoreUp: Gauge;
   announcements: Counter<'result'>;
   maintenance: Gauge;
+  auditWritable: Gauge;
+  stateStoreLost: Gauge;
 }
 
 /**
@@ -66,13 +71,13 @@ function createHealMetrics(registry: Registry): HealMetrics {
   return {
     notifications: new Counter({
       name: 'aegis_heal_notifications_total',
-      help: 'Alert notifications received, by status: firing or resolved (webhook groups and local alert transitions), invalid (rejected by schema or label safety), unauthorized.',
+      help: 'Alert notifications received, by status: firing or resolved (webhook groups and local alert transitions), invalid (rejected by schema or label safety), unauthorized, refused (503: the audit cannot be written or Redis lost its state).',
       labelNames: ['status'],
       registers,
     }),
     actions: new Counter({
       name: 'aegis_heal_actions_total',
-      help: 'Healing actions by action and result: success (verified), unverified (done, no check configured), cancelled (its alert resolved), failure, timeout, dry_run (decided but not executed).',
+      help: 'Healing actions by action and result: success (verified), unverified (done, no check configured), cancelled (its alert resolved), failure, timeout, dry_run (decided but not executed), interrupted (cut short by the healer stopping).',
       labelNames: ['action', 'result'],
       registers,
     }),
@@ -114,6 +119,16 @@ function createHealMetrics(registry: Registry): HealMetrics {
     maintenance: new Gauge({
       name: 'aegis_heal_maintenance',
       help: '1 while healing is paused for maintenance, else 0.',
+      registers,
+    }),
+    auditWritable: new Gauge({
+      name: 'aegis_heal_audit_writable',
+      help: 'Whether the healing audit file can be written: 1 yes, 0 no (the healer then refuses work unless recovery.audit_fail_open).',
+      registers,
+    }),
+    stateStoreLost: new Gauge({
+      name: 'aegis_heal_state_store_lost',
+      help: "1 while the Redis state store has lost the healer's data (its epoch marker is gone or changed): the healer answers 503 until an operator restores the marker.",
       registers,
     }),
   };

@@ -3,6 +3,7 @@
  * its state store, wired together with a lifecycle. This is the contract the rest of
  * the agent codes against.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Registry } from 'prom-client';
 import type { Snapshot } from '../collect/snapshot.js';
@@ -19,6 +20,7 @@ import { announcementsFor, type HealAnnouncements } from './announce/heal-announ
 import { type AuditEntry, AuditLog } from './audit/audit-log.js';
 import { createAuthenticator, howToConfigureAuth, type TokenCheck } from './receive/auth.js';
 import { type Clock, systemClock, type Timer } from './dispatch/clock.js';
+import { replayIntoStore } from './dispatch/attempt-journal.js';
 import { type AlertDecision, Dispatcher } from './dispatch/dispatcher.js';
 import { StateStoreUnavailableError, UnsafeLabelError } from './errors.js';
 import { type HealMetrics, registerHealMetrics } from './heal-metrics.js';
@@ -34,6 +36,7 @@ import {
   type MaintenanceHandler,
   type MaintenanceState,
 } from './receive/maintenance-handler.js';
+import { Journal } from './state/journal.js';
 import { RedisStateStore } from './state/redis-state-store.js';
 import type { StateStore } from './state/state-store.js';
 import {
@@ -48,6 +51,21 @@ export type { AuditEntry } from './audit/audit-log.js';
 
 /** How often the open-circuit gauge is reconciled with the store (other replicas open circuits too). */
 const CIRCUIT_REFRESH_MS = 10_000;
+/** How often Redis' epoch marker is read while it is not known to be intact. */
+const EPOCH_CHECK_MS = 2_000;
+
+/**
+ * Redis' epoch marker: `ok` (the one this healer knows), `unverified` (not read since
+ * Redis came back), `lost` (gone or changed: Redis lost the healer's episodes).
+ */
+type EpochState = 'ok' | 'unverified' | 'lost';
+
+/** Whether the healer works, and why not (the /healthz view). */
+export interface HealerHealth {
+  healthy: boolean;
+  /** Why the healer refuses work, when it does. */
+  reason?: string;
+}
 
 export interface HealerOptions {
   config: RecoveryConfig;
@@ -88,6 +106,8 @@ export class Healer {
   readonly #clock: Clock;
   readonly #metrics: HealMetrics;
   readonly #store: StateStore;
+  readonly #redis: RedisStateStore | undefined;
+  readonly #journal: Journal;
   readonly #audit: AuditLog;
   readonly #dispatcher: Dispatcher;
   readonly #local: LocalAlerts;
@@ -101,7 +121,10 @@ export class Healer {
   #policy: Policy = [];
   #state: State = 'created';
   #circuitTimer: Timer | undefined;
+  #epochTimer: Timer | undefined;
   #stopped: Promise<void> | undefined;
+  #epoch: string | undefined;
+  #epochState: EpochState = 'unverified';
 
   constructor(options: HealerOptions) {
     const { config, logger } = options;
@@ -111,6 +134,9 @@ export class Healer {
     this.#metrics = registerHealMetrics(options.registry);
     this.#check = labelSafetyCheck(config.label_value_pattern);
     let stream: ((json: string) => Promise<void>) | undefined;
+    // Never shorter than what the state is for: an open circuit, a backoff not yet reset.
+    const targetTtlMs =
+      Math.max(config.target_state_ttl, config.circuit_open_duration, config.backoff_reset) * 1000;
     const connection =
       config.redis_sentinels !== undefined
         ? { sentinels: config.redis_sentinels, masterName: config.redis_sentinel_master }
@@ -123,20 +149,36 @@ export class Healer {
         prefix: config.redis_key_prefix,
         commandTimeoutMs: config.redis_timeout * 1000,
         auditStreamMaxLen: config.audit_stream_max_len,
+        targetTtlMs,
         onStateChange: (up) => this.#onStoreChange(up),
       });
       stream = (json) => redis.appendAudit(json);
       this.#store = redis;
+      this.#redis = redis;
     } else {
-      this.#store = new MemoryStateStore(this.#clock);
+      this.#store = new MemoryStateStore({
+        clock: this.#clock,
+        maxEntries: config.memory_store_max_entries,
+        targetTtlMs,
+        onEvict: (key) =>
+          logger.warn(
+            { event: 'heal_state_evicted', key, max_entries: config.memory_store_max_entries },
+            'memory state store full (recovery.memory_store_max_entries): the oldest entry is forgotten',
+          ),
+      });
+      this.#epochState = 'ok';
     }
     this.#metrics.stateStoreUp.set(this.#store.kind === 'memory' ? 1 : 0);
+    this.#metrics.stateStoreLost.set(0);
+    this.#journal = new Journal(config.journal_file);
     this.#audit = new AuditLog({
       file: config.audit_file,
       recentEntries: config.audit_recent_entries,
       logger,
       ...(stream ? { stream } : {}),
+      onWritableChange: (writable) => this.#metrics.auditWritable.set(writable ? 1 : 0),
     });
+    this.#metrics.auditWritable.set(0);
     const requestTimeoutMs = config.action_timeout * 1000;
     this.holds = new Holds({ config, metrics: this.#metrics, logger, clock: this.#clock });
     this.#announcements = announcementsFor(config, this.#metrics, logger);
@@ -165,6 +207,8 @@ export class Healer {
       clock: this.#clock,
       ...(this.#announcements ? { announcements: this.#announcements } : {}),
       paused: () => this.holds.paused,
+      journal: this.#journal,
+      refused: () => this.#refusal()?.error,
     });
     this.#local = new LocalAlerts({
       endpointDownRounds: config.endpoint_down_rounds,
@@ -200,6 +244,10 @@ export class Healer {
 
   #onStoreChange(up: boolean): void {
     this.#metrics.stateStoreUp.set(up ? 1 : 0);
+    // A Redis that comes back may have come back empty: nothing is claimed until its
+    // epoch marker is read and found intact.
+    if (this.#epochState === 'ok') this.#epochState = 'unverified';
+    if (up) void this.#checkEpoch();
     this.#logger[up ? 'info' : 'warn'](
       { event: up ? 'heal_state_store_up' : 'heal_state_store_down', store: this.#store.kind },
       up
@@ -220,17 +268,41 @@ export class Healer {
       if (offList.length > 0)
         throw new ConfigError(this.#config.policy_file ?? 'default policy', offList);
       this.#auth = await createAuthenticator(this.#config);
+      // Unwritable, it is reported and tried again; the healer refuses work meanwhile.
       this.#audit.open();
+      const now = this.#clock.now();
+      const replay = await this.#journal
+        .load(now, this.#config.episode_ttl * 1000)
+        .catch((error: unknown) => {
+          throw new ConfigError('recovery', [
+            {
+              path: 'recovery.journal_file',
+              message: `cannot use ${this.#config.journal_file}: ${(error as Error).message}`,
+            },
+          ]);
+        });
+      this.#epoch = replay.epoch;
+      if (this.#store.kind === 'memory')
+        await replayIntoStore(this.#store, replay, now, this.#config.episode_ttl * 1000);
       await this.#store.connect();
       await this.holds.start();
+      if (this.#redis) await this.#checkEpoch();
+      const finishedBefore = new Map(
+        replay.attempts.flatMap(({ record, finished }) =>
+          finished ? [[record.id, finished.final] as const] : [],
+        ),
+      );
+      this.#dispatcher.recover(replay.replica, replay.open, finishedBefore);
     } catch (error) {
       this.#state = 'stopped';
       await this.#store.close();
+      await this.#journal.close();
       await this.#audit.close();
       throw error;
     }
     this.#state = 'running';
     this.#scheduleCircuitRefresh();
+    if (this.#redis) this.#scheduleEpochCheck();
     this.#logger.info(
       {
         event: 'healer_started',
@@ -245,6 +317,93 @@ export class Healer {
       },
       'healer started',
     );
+  }
+
+  /**
+   * Reads Redis' epoch marker. The first time (no epoch in the journal), sets one if Redis
+   * has none, and adopts it. Later, a marker gone or changed means Redis lost the
+   * episodes that keep healing exactly-once: the healer then fails closed (503) until an
+   * operator puts the marker back, as the log line says how.
+   */
+  async #checkEpoch(): Promise<void> {
+    const redis = this.#redis;
+    if (!redis) return;
+    try {
+      if (this.#epoch === undefined) {
+        const value = await redis.claimEpoch(randomUUID());
+        await this.#journal.append({ t: 'epoch', time: this.#clock.now(), value });
+        this.#epoch = value;
+      }
+      const current = await redis.readEpoch();
+      this.#setEpochState(current === this.#epoch ? 'ok' : 'lost', current);
+    } catch {
+      // Down: still unverified; the store's own events and gauge report it.
+    }
+  }
+
+  #setEpochState(state: EpochState, current?: string): void {
+    const previous = this.#epochState;
+    this.#epochState = state;
+    this.#metrics.stateStoreLost.set(state === 'lost' ? 1 : 0);
+    if (state === 'lost' && previous !== 'lost') {
+      const key = `${this.#config.redis_key_prefix}epoch`;
+      this.#logger.error(
+        {
+          event: 'heal_state_store_lost',
+          expected_epoch: this.#epoch,
+          found_epoch: current ?? null,
+        },
+        `Redis lost the healer's state (${key} is ${current === undefined ? 'gone' : `"${current}"`}, ` +
+          `expected "${this.#epoch}"): episodes healed before could be healed again, so /heal answers 503 ` +
+          `and nothing is healed. Once repeats are acceptable (or recovery.episode_ttl has passed), ` +
+          `resume with: redis-cli SET '${key}' '${this.#epoch}'`,
+      );
+    } else if (state === 'ok' && previous === 'lost') {
+      this.#logger.info(
+        { event: 'heal_state_store_epoch_restored', epoch: this.#epoch },
+        'the Redis epoch marker is back: healing resumes',
+      );
+    }
+  }
+
+  #scheduleEpochCheck(): void {
+    this.#epochTimer = this.#clock.setTimeout(() => {
+      const check = this.#epochState === 'ok' ? Promise.resolve() : this.#checkEpoch();
+      void check.finally(() => {
+        if (this.#state === 'running') this.#scheduleEpochCheck();
+      });
+    }, EPOCH_CHECK_MS);
+  }
+
+  /** Why the healer takes no work now (503), if it takes none. */
+  #refusal(): { error: string; message: string } | undefined {
+    if (!this.#audit.writable && !this.#config.audit_fail_open) {
+      return {
+        error: 'audit_unwritable',
+        message: `the healing audit file ${this.#config.audit_file} cannot be written, so nothing is healed (recovery.audit_fail_open is off); deliver again later`,
+      };
+    }
+    if (this.#epochState === 'lost') {
+      return {
+        error: 'state_store_lost',
+        message: `Redis lost the healer's state (its epoch marker ${this.#config.redis_key_prefix}epoch); see the log to resume; deliver again later`,
+      };
+    }
+    if (this.#epochState === 'unverified') {
+      return {
+        error: 'state_store_unavailable',
+        message: 'the state store (Redis) is not confirmed intact yet; deliver again later',
+      };
+    }
+    return undefined;
+  }
+
+  /** Unhealthy while the healer refuses work: audit unwritable, Redis lost its state. */
+  health(): HealerHealth {
+    const refusal = this.#refusal();
+    if (refusal === undefined || refusal.error === 'state_store_unavailable')
+      return { healthy: true };
+    return { healthy: false, reason: `healer degraded: ${refusal.error}` };
   }
 
   #scheduleCircuitRefresh(): void {
@@ -264,6 +423,15 @@ export class Healer {
   }
 
   async #receive(notification: Notification, receivedAt: number): Promise<WebhookReply> {
+    const refusal = this.#refusal();
+    if (refusal !== undefined) {
+      this.#metrics.notifications.inc({ status: 'refused' });
+      this.#logger.warn(
+        { event: 'heal_notification_refused', reason: refusal.error },
+        refusal.message,
+      );
+      return { status: 503, body: refusal };
+    }
     const alerts: HealAlert[] = notification.alerts.map((alert) => ({
       status: alert.status,
       labels: alert.labels,
@@ -363,6 +531,8 @@ export class Healer {
   /** The local loop: turns one collection round's signals into alerts and hands them to the dispatcher. */
   observe(snapshot: Snapshot, events: AnomalyEvent[]): void {
     if (this.#state !== 'running' || !this.#config.enable_local_alerts) return;
+    // Paused while the healer refuses work; /healthz and the metrics say why.
+    if (this.#refusal() !== undefined) return;
     const alerts = this.#local.observe(snapshot, events, this.#clock.now());
     if (alerts.length === 0) return;
     for (const alert of alerts) this.#metrics.notifications.inc({ status: alert.status });
@@ -408,9 +578,11 @@ export class Healer {
     this.#state = 'stopping';
     this.#circuitTimer?.cancel();
     this.holds.stop();
+    this.#epochTimer?.cancel();
     await this.#dispatcher.stop();
     await this.#announcements?.flush();
     await this.#store.close();
+    await this.#journal.close();
     await this.#audit.close();
     this.#state = 'stopped';
     this.#logger.info({ event: 'healer_stopped' }, 'healer stopped');

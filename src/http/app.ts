@@ -31,6 +31,8 @@ export interface Health {
   healthy: boolean;
   /** Why the agent is unhealthy, when it is. */
   reason?: string;
+  /** Serving, but a part refuses work (the healer: audit unwritable, Redis lost its state). */
+  degraded?: boolean;
 }
 
 export interface AppOptions {
@@ -129,7 +131,11 @@ function createExpressApp(options: AppOptions): express.Express {
     const health = options.health();
     res
       .status(health.healthy ? 200 : 503)
-      .json(health.healthy ? { status: 'ok' } : { status: 'unhealthy', reason: health.reason });
+      .json(
+        health.healthy
+          ? { status: 'ok' }
+          : { status: health.degraded ? 'degraded' : 'unhealthy', reason: health.reason },
+      );
   });
 
   app.use((req, res) => {

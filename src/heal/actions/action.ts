@@ -1,5 +1,6 @@
 /** What every healing action implements, and the plan the dispatcher hands it. */
 import type { ActionName } from '../policy/policy.js';
+import type { RunHooks } from './run-file.js';
 
 /** One rule applied to one alert, with its templates rendered and checked. */
 export interface ActionPlan {
@@ -23,8 +24,11 @@ export interface ActionPlan {
 
 /** One attempt, after the checks that need the outside world passed. */
 export interface PreparedAttempt {
-  /** Does the action; bounded by the rule's timeout through `signal`. */
-  run(signal: AbortSignal): Promise<void>;
+  /**
+   * Does the action; bounded by the rule's timeout through `signal`. An action that runs
+   * a program passes `hooks` to runFile, so the journal learns its process group.
+   */
+  run(signal: AbortSignal, hooks?: RunHooks): Promise<void>;
   /**
    * Resolves once the effect is seen; rejects with VerificationError at `deadlineMs` (Unix
    * ms). Absent when nothing checks the effect: the outcome is then `unverified`, unless

@@ -25,8 +25,8 @@ export class ExecAction implements HealAction {
     }
     const verify = commandVerification(plan, this.#allowed);
     return {
-      run: async (signal) => {
-        await runFile(program, args, signal, plan.env);
+      run: async (signal, hooks) => {
+        await runFile(program, args, signal, plan.env, hooks);
       },
       ...(verify ? { verify } : {}),
     };

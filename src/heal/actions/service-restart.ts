@@ -29,9 +29,9 @@ export class ServiceRestartAction implements HealAction {
     if (!this.#allowed.has(unit))
       throw new NotAllowedError(`unit ${unit} is not in recovery.allowed_units`);
     return {
-      run: async (signal) => {
+      run: async (signal, hooks) => {
         if (!existsSync(SYSTEMD_MARKER)) throw new SystemdUnavailableError(unit);
-        await runFile('systemctl', ['restart', '--', unit], signal);
+        await runFile('systemctl', ['restart', '--', unit], signal, undefined, hooks);
       },
       verify: (deadlineMs, signal) =>
         pollUntil(

@@ -2,8 +2,16 @@
  * The durable history of healing decisions: one JSON object per line in
  * `recovery.audit_file`, also XADDed to a capped Redis stream when Redis is the state
  * store, and the latest few kept in memory for /status.
+ *
+ * fsync policy: the lines of one event-loop turn are written together, and not synced:
+ * a crash of the process loses nothing written, a crash of the host may lose the last
+ * lines. What healing needs after a crash is in the journal, which is synced.
+ *
+ * When the file cannot be opened or written, the log says so once, `writable` turns
+ * false (the healer then refuses work unless told to fail open), and the file is opened
+ * again every few seconds until it works.
  */
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../../logger.js';
 
@@ -13,9 +21,13 @@ export type Decision =
   | 'unverified'
   | 'cancelled'
   | 'failed'
+  | 'interrupted'
   | 'skipped'
   | 'deferred'
   | 'dry_run';
+
+/** How often an unwritable audit file is tried again. */
+const REOPEN_MS = 5_000;
 
 export interface AuditEntry {
   /** ISO time of the decision. */
@@ -39,6 +51,10 @@ export interface AuditEntry {
   /** The argv an exec ran or would have run. */
   argv?: string[];
   error?: string;
+  /** For interrupted: what became of the attempt's process group (none, ended, killed, elsewhere). */
+  orphan?: string;
+  /** For interrupted: whether the episode is left to a re-run (false: its program ran to its end). */
+  rerun?: boolean;
 }
 
 export interface AuditLogOptions {
@@ -47,6 +63,8 @@ export interface AuditLogOptions {
   logger: Logger;
   /** A second sink (the Redis stream), given the entry's JSON; failures are logged, never fatal. */
   stream?: (json: string) => Promise<void>;
+  /** Told when the file turns unwritable, or writable again. */
+  onWritableChange?: (writable: boolean) => void;
 }
 
 export class AuditLog {
@@ -55,20 +73,68 @@ export class AuditLog {
   #file: WriteStream | undefined;
   #pending = '';
   #flushScheduled = false;
+  #writable = false;
+  #reopen: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(options: AuditLogOptions) {
     this.#options = options;
   }
 
+  /** Whether the audit file is open and its last write succeeded. */
+  get writable(): boolean {
+    return this.#writable;
+  }
+
+  /** Opens the file; one that cannot be opened is reported (not thrown) and tried again. */
   open(): void {
-    mkdirSync(dirname(this.#options.file), { recursive: true });
-    this.#file = createWriteStream(this.#options.file, { flags: 'a' });
-    this.#file.on('error', (error) => {
+    if (this.#closed) return;
+    let fd: number;
+    try {
+      mkdirSync(dirname(this.#options.file), { recursive: true });
+      fd = openSync(this.#options.file, 'a', 0o640);
+    } catch (error) {
+      this.#unwritable(error);
+      return;
+    }
+    const file = createWriteStream(this.#options.file, { fd });
+    file.on('error', (error) => {
+      if (this.#file === file) this.#file = undefined;
+      file.destroy();
+      this.#unwritable(error);
+    });
+    this.#file = file;
+    this.#setWritable(true);
+  }
+
+  #unwritable(error: unknown): void {
+    if (this.#writable || this.#reopen === undefined) {
       this.#options.logger.error(
         { event: 'heal_audit_write_failed', file: this.#options.file, err: error },
-        'cannot write the healing audit file',
+        `cannot write the healing audit file ${this.#options.file}: ${(error as Error).message}`,
       );
-    });
+    }
+    this.#setWritable(false);
+    if (this.#reopen === undefined && !this.#closed) {
+      this.#reopen = setInterval(() => {
+        if (!this.#writable) this.open();
+      }, REOPEN_MS);
+      this.#reopen.unref();
+    }
+  }
+
+  #setWritable(writable: boolean): void {
+    if (writable && this.#reopen !== undefined) {
+      clearInterval(this.#reopen);
+      this.#reopen = undefined;
+      this.#options.logger.info(
+        { event: 'heal_audit_writable', file: this.#options.file },
+        'the healing audit file can be written again',
+      );
+    }
+    if (writable === this.#writable) return;
+    this.#writable = writable;
+    this.#options.onWritableChange?.(writable);
   }
 
   append(entry: AuditEntry): void {
@@ -105,6 +171,9 @@ export class AuditLog {
 
   /** Flushes and closes the file. */
   async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#reopen !== undefined) clearInterval(this.#reopen);
+    this.#reopen = undefined;
     this.#flush();
     const file = this.#file;
     this.#file = undefined;

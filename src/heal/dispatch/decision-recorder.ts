@@ -7,6 +7,7 @@ import type { HealAnnouncements } from '../announce/heal-announcements.js';
 import type { AuditEntry, AuditLog, Decision } from '../audit/audit-log.js';
 import type { HealMetrics } from '../heal-metrics.js';
 import type { HealAlert } from '../policy/planner.js';
+import type { StartedRecord } from '../state/journal.js';
 import type { Clock } from './clock.js';
 import type { DecisionDetail, Job } from './job.js';
 
@@ -49,6 +50,32 @@ export class DecisionRecorder {
   }
 
   /**
+   * An attempt the journal shows started and never finished, closed as interrupted:
+   * `reason` says how (`crashed`: its healer died), `orphan` what became of its process group.
+   */
+  recordInterrupted(
+    record: StartedRecord,
+    reason: string,
+    orphan: string,
+    over: boolean,
+  ): AuditEntry {
+    const alert: HealAlert = {
+      status: 'firing',
+      labels: { alertname: record.alertname },
+      startsAt: record.starts_at,
+      fingerprint: record.fingerprint,
+      source: record.source,
+    };
+    const entry = this.#entry('interrupted', alert, { reason, orphan }, undefined);
+    entry.rerun = !over;
+    entry.rule = record.rule;
+    entry.action = record.action;
+    entry.target = record.target;
+    entry.attempt = record.attempt;
+    return this.#emit(entry);
+  }
+
+  /**
    * Every entry has every field, in one order, the absent ones undefined (which JSON
    * leaves out): one object shape keeps this path, run for every decision, monomorphic.
    */
@@ -74,6 +101,8 @@ export class DecisionRecorder {
       retry_at: detail.retry_at,
       duration_seconds: detail.duration_seconds,
       error: detail.error,
+      orphan: detail.orphan,
+      rerun: undefined,
     };
   }
 
@@ -127,6 +156,14 @@ export class DecisionRecorder {
         });
         logger.warn(line, `healing failed: ${entry.action} on ${entry.target}: ${entry.error}`);
         break;
+      case 'interrupted':
+        metrics.actions.inc({ action: entry.action, result: 'interrupted' });
+        logger.warn(
+          line,
+          `healing interrupted (${entry.reason}): ${entry.action} on ${entry.target}` +
+            (entry.orphan ? `, its process group: ${entry.orphan}` : ''),
+        );
+        break;
     }
     return entry;
   }
@@ -144,4 +181,5 @@ const EVENTS: Record<Decision, string> = {
   unverified: 'heal_action_unverified',
   cancelled: 'heal_action_cancelled',
   failed: 'heal_action_failed',
+  interrupted: 'heal_action_interrupted',
 };

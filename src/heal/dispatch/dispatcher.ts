@@ -3,6 +3,12 @@
  * at a time per target and at most `max_concurrent_actions` at once, each bounded by
  * its timeout, verified, and followed by backoff, retries and the circuit.
  *
+ * Episode claims and target locks are leases (leases.ts) renewed while this replica
+ * works on them; an episode over for good is marked `done` for the episode TTL. Every
+ * attempt is journaled before and after it runs (attempt-journal.ts), so an attempt a
+ * crash interrupted is closed, its process group waited for or killed, and its episode
+ * re-run at most once.
+ *
  * submit() only claims and enqueues, so the webhook answers in milliseconds; everything
  * slow happens in run jobs afterwards. Every decision goes to the audit, the log and the
  * metrics through one place, #record.
@@ -18,12 +24,16 @@ import { type BackoffSettings, nextAttemptAt, recordAttempt } from './backoff.js
 import { type CircuitSettings, isOpen, recordOutcome } from './circuit-breaker.js';
 import type { Clock, Timer } from './clock.js';
 import type { HealAnnouncements } from '../announce/heal-announcements.js';
+import { AttemptJournal } from './attempt-journal.js';
 import { DecisionRecorder } from './decision-recorder.js';
 import { ReadyQueue } from './ready-queue.js';
 import { type DecisionDetail, type Job, jobLogFields } from './job.js';
+import { Leases } from './leases.js';
+import { StoreRetries } from './store-retries.js';
 import { withTimeout } from './with-timeout.js';
 import {
   ActionCancelledError,
+  ActionInterruptedError,
   ActionTimeoutError,
   NotAllowedError,
   StateStoreUnavailableError,
@@ -32,10 +42,15 @@ import {
 import type { HealMetrics } from '../heal-metrics.js';
 import type { HealAlert, PlannedAlert } from '../policy/planner.js';
 import type { ActionName } from '../policy/policy.js';
+import type { Journal, StartedRecord } from '../state/journal.js';
 import type { StateStore, TargetState } from '../state/state-store.js';
 
 /** How long a job waits before asking again for a target another replica is healing. */
 const LOCK_RETRY_MS = 500;
+/** How long a job waits while the healer is paused (audit unwritable, state store lost). */
+const PAUSED_RETRY_MS = 1_000;
+/** Marks an episode over for good: any later delivery of it is a duplicate. */
+const DONE = 'done';
 
 /**
  * Longest stretch submit() works through a notification's alerts, and the pump through
@@ -67,6 +82,9 @@ export interface DispatcherOptions {
   announcements?: HealAnnouncements;
   /** True while healing is paused for maintenance: due jobs are skipped (`maintenance`). */
   paused?: () => boolean;
+  journal: Journal;
+  /** Why the healer must not act now, if it must not (jobs then wait). */
+  refused?: () => string | undefined;
 }
 
 export class Dispatcher {
@@ -75,13 +93,22 @@ export class Dispatcher {
   readonly #store: StateStore;
   readonly #backoff: BackoffSettings;
   readonly #circuit: CircuitSettings;
-  readonly #replica = randomUUID();
+  /** This healer's name in leases and the journal; kept across restarts (recover()). */
+  #replica: string = randomUUID();
   readonly #ready = new ReadyQueue<Job>();
   readonly #scheduled = new Map<Job, Timer>();
   /** The job running on each busy target, one at a time per target. */
   readonly #running = new Map<string, Promise<void>>();
   readonly #openCircuits = new Set<string>();
   readonly #recorder: DecisionRecorder;
+  readonly #leases: Leases;
+  readonly #journal: AttemptJournal;
+  /** Targets not to touch until an interrupted attempt's process group is gone. */
+  readonly #fences = new Map<string, Promise<void>>();
+  /** Attempts this healer finished before a restart (from the journal), by id: whether each was final. */
+  #finishedBefore = new Map<string, boolean>();
+  readonly #shutdown = new AbortController();
+  readonly #retries: StoreRetries;
   #stopping = false;
   #pumpScheduled = false;
   /** When the pump's current turn of the event loop began (see #pumpSoon). */
@@ -99,6 +126,23 @@ export class Dispatcher {
     this.#config = options.config;
     this.#store = options.store;
     this.#recorder = new DecisionRecorder(options);
+    this.#leases = new Leases({
+      store: options.store,
+      leaseMs: this.#config.lease_duration * 1000,
+      clock: options.clock,
+      logger: options.logger,
+      renew: options.store.kind !== 'memory',
+    });
+    this.#retries = new StoreRetries(options.clock, options.logger);
+    this.#journal = new AttemptJournal({
+      retries: this.#retries,
+      journal: options.journal,
+      store: options.store,
+      recorder: this.#recorder,
+      logger: options.logger,
+      replica: () => this.#replica,
+      ttlMs: this.#config.episode_ttl * 1000,
+    });
     this.#backoff = {
       initialMs: this.#config.backoff_initial * 1000,
       maxMs: this.#config.backoff_max * 1000,
@@ -190,11 +234,7 @@ export class Dispatcher {
           skipped(this.#recorder.recordJob('skipped', job, { reason: 'stopping' }));
           continue;
         }
-        const claimed = await this.#store.setIfAbsent(
-          episodeKey,
-          this.#replica,
-          this.#config.episode_ttl * 1000,
-        );
+        const claimed = await this.#leases.acquire(episodeKey, this.#lease);
         if (!claimed) {
           skipped(this.#recorder.recordJob('skipped', job, { reason: 'duplicate' }));
           continue;
@@ -227,11 +267,67 @@ export class Dispatcher {
     this.#recorder.record('skipped', alert, { reason: 'unsafe_label', error: error.message });
   }
 
-  /** Stops taking work, drops queued and scheduled jobs, and waits for running ones to finish or time out. */
+  /** The value of this replica's episode claims. */
+  get #lease(): string {
+    return `lease:${this.#replica}`;
+  }
+
+  /**
+   * Stops taking work, drops queued and scheduled jobs (releasing their episodes, so a
+   * later delivery heals them), interrupts running actions (killing their process
+   * groups), and waits for them to be recorded.
+   */
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#drop('stopping', () => true);
+    this.#shutdown.abort(new ActionInterruptedError());
     await Promise.all(this.#running.values());
+    await Promise.all(this.#fences.values());
+    this.#retries.stop();
+    this.#leases.stop();
+  }
+
+  /**
+   * Takes this healer's name from before a restart, and closes the attempts a crash
+   * left open (from the journal, at start-up): each target is fenced until its
+   * attempt's process group is gone, and its episode left to the next delivery, which
+   * re-runs it once unless its program ran to its end.
+   */
+  recover(
+    replica: string,
+    open: readonly StartedRecord[],
+    finishedBefore: Map<string, boolean>,
+  ): void {
+    // The same name as before the crash: the claims and locks the dead process held are
+    // this one's at once, instead of blocking their episodes and targets for a lease.
+    this.#replica = replica;
+    this.#finishedBefore = finishedBefore;
+    for (const record of open) {
+      const previous = this.#fences.get(record.target) ?? Promise.resolve();
+      const fence = previous
+        .then(async () => {
+          const { over } = await this.#journal.close(record, 'crashed', () =>
+            this.#options.clock.now(),
+          );
+          if (!over && record.replica !== this.#replica)
+            await this.#store.deleteIfEqual(record.episode, `lease:${record.replica}`);
+        })
+        .catch((error: unknown) => {
+          this.#options.logger.error(
+            {
+              event: 'heal_recovery_failed',
+              target: record.target,
+              episode: record.episode,
+              err: error,
+            },
+            'could not close an interrupted attempt; its episode waits for its lease to expire',
+          );
+        })
+        .finally(() => {
+          if (this.#fences.get(record.target) === fence) this.#fences.delete(record.target);
+        });
+      this.#fences.set(record.target, fence);
+    }
   }
 
   /** Reconciles the open-circuit gauge and /status with the store (other replicas open circuits too). */
@@ -252,13 +348,39 @@ export class Dispatcher {
 
   /** Drops the scheduled and queued jobs `match` picks, each recorded as skipped for `reason`. */
   #drop(reason: 'stopping' | 'resolved', match: (job: Job) => boolean): void {
+    const dropped: Job[] = [];
     for (const [job, timer] of this.#scheduled) {
       if (!match(job)) continue;
       timer.cancel();
       this.#scheduled.delete(job);
-      this.#recorder.recordJob('skipped', job, { reason });
+      dropped.push(job);
     }
-    for (const job of this.#ready.drop(match)) this.#recorder.recordJob('skipped', job, { reason });
+    for (const job of this.#ready.drop(match)) dropped.push(job);
+    for (const job of dropped) {
+      this.#recorder.recordJob('skipped', job, { reason });
+      // Stopping leaves the episode to the next delivery; resolved ends it.
+      void (reason === 'stopping' ? this.#unclaim(job) : this.#done(job));
+    }
+  }
+
+  /**
+   * The episode is over for good: a later delivery of it is a duplicate. Its lease is
+   * renewed until the store has that, however long the store is down.
+   */
+  async #done(job: Job): Promise<void> {
+    await this.#retries.write(
+      `the end of episode ${job.episodeKey}`,
+      () => this.#store.set(job.episodeKey, DONE, this.#config.episode_ttl * 1000),
+      () => this.#leases.release(job.episodeKey),
+    );
+  }
+
+  /** Gives the episode up unfinished: its next delivery, here or elsewhere, takes it again. */
+  async #unclaim(job: Job): Promise<void> {
+    this.#leases.release(job.episodeKey);
+    await this.#retries.write(`the release of episode ${job.episodeKey}`, () =>
+      this.#store.deleteIfEqual(job.episodeKey, this.#lease),
+    );
   }
 
   /**
@@ -269,6 +391,7 @@ export class Dispatcher {
     // A job that was running when stop() cleared the timers must not set a new one.
     if (this.#stopping) {
       this.#recorder.recordJob('skipped', job, { reason: 'stopping' });
+      void this.#unclaim(job);
       return;
     }
     if (deferral) this.#recorder.recordJob('deferred', job, deferral);
@@ -325,30 +448,49 @@ export class Dispatcher {
 
   async #handle(job: Job): Promise<void> {
     const lockKey = `lock:${job.plan.targetKey}`;
-    const owner = `${this.#replica}:${job.episodeKey}:${job.attempt}`;
+    // One job per target runs here at a time (#running): the lock only keeps other replicas off.
+    const owner = `lock:${this.#replica}`;
     const timeoutMs = (job.rule.timeout ?? this.#config.action_timeout) * 1000;
     let locked = false;
+    // An interrupted attempt's process group may still be at work on this target.
+    for (
+      let fence = this.#fences.get(job.plan.targetKey);
+      fence;
+      fence = this.#fences.get(job.plan.targetKey)
+    )
+      await fence;
+    const refused = this.#options.refused?.();
+    if (refused !== undefined) {
+      this.#schedule(job, PAUSED_RETRY_MS);
+      return;
+    }
     try {
       // Paused for maintenance: nothing runs, and a delivery after the pause may act.
       if (this.#options.paused?.()) {
         await this.#release(job, 'maintenance');
         return;
       }
+      // The claim may have been lost while this job waited (the store down longer than
+      // a lease, and another replica took the episode over): that replica heals it.
+      if (!(await this.#leases.confirm(job.episodeKey))) {
+        this.#recorder.recordJob('skipped', job, { reason: 'lease_lost' });
+        return;
+      }
       // Another replica may have resolved the episode while this job waited (in the
       // queue behind a busy target, for a lock, for its backoff, or as a retry).
       if (await this.#store.exists(job.resolvedKey)) {
         this.#recorder.recordJob('skipped', job, { reason: 'resolved' });
+        await this.#done(job);
         return;
       }
       // A dry run changes nothing, so it needs no lock: it only reads the gates.
       if (!this.#dryRun(job)) {
-        // Outlives the longest attempt, so a replica that dies holding it blocks nobody for long.
-        const lockTtlMs = timeoutMs * 2 + this.#config.verify_timeout * 1000 + 30_000;
-        locked = await this.#store.setIfAbsent(lockKey, owner, lockTtlMs);
+        locked = await this.#leases.acquire(lockKey, owner);
         if (!locked) {
           this.#schedule(job, LOCK_RETRY_MS);
           return;
         }
+        if (!job.journalRead && !(await this.#readJournal(job))) return;
       }
       const state = await this.#store.getTarget(job.plan.targetKey);
       const now = this.#options.clock.now();
@@ -358,9 +500,13 @@ export class Dispatcher {
         return;
       }
       const cooldownKey = `cooldown:${job.rule.name}:${job.plan.targetKey}`;
-      if (job.attempt === 1 && (await this.#store.exists(cooldownKey))) {
-        await this.#release(job, 'cooldown');
-        return;
+      // A cooldown this episode's own interrupted attempt started does not hold it back.
+      if (job.attempt === 1) {
+        const holder = await this.#store.get(cooldownKey);
+        if (holder !== undefined && holder !== job.episodeKey) {
+          await this.#release(job, 'cooldown');
+          return;
+        }
       }
       const due = nextAttemptAt(state, now, this.#backoff);
       if (due > now) {
@@ -387,6 +533,7 @@ export class Dispatcher {
       this.#schedule(job, retryMs);
     } finally {
       if (locked) {
+        this.#leases.release(lockKey);
         await this.#store.deleteIfEqual(lockKey, owner).catch((error: unknown) => {
           this.#options.logger.warn(
             { event: 'heal_unlock_failed', ...jobLogFields(job), err: error },
@@ -399,8 +546,59 @@ export class Dispatcher {
 
   /** A "not now" skip: the claim is released, so a later delivery of the episode can act. */
   async #release(job: Job, reason: 'circuit_open' | 'cooldown' | 'maintenance'): Promise<void> {
+    this.#leases.release(job.episodeKey);
     await this.#store.delete(job.episodeKey);
     this.#recorder.recordJob('skipped', job, { reason });
+  }
+
+  /**
+   * Reads the episode's journal before this replica first acts on it: an episode over
+   * for good is a duplicate; an attempt left open by a holder whose lease expired is
+   * closed as interrupted (its process group gone first); an episode interrupted twice
+   * is not tried again. False when the job ends here.
+   */
+  async #readJournal(job: Job): Promise<boolean> {
+    const record = await this.#store.readEpisode(job.episodeKey);
+    if (record.done) {
+      this.#recorder.recordJob('skipped', job, { reason: 'duplicate' });
+      await this.#done(job);
+      return false;
+    }
+    let { interrupted } = record;
+    if (record.open !== undefined) {
+      const open = JSON.parse(record.open) as StartedRecord;
+      // Finished before a crash cut the store's update short: the journal knows how.
+      const final = this.#finishedBefore.get(open.id);
+      if (final !== undefined) {
+        await this.#store.closeAttempt(job.episodeKey, final, this.#config.episode_ttl * 1000);
+        if (final) {
+          this.#recorder.recordJob('skipped', job, { reason: 'duplicate' });
+          await this.#done(job);
+          return false;
+        }
+        job.journalRead = true;
+        return true;
+      }
+      const closed = await this.#journal.close(open, 'lease_expired', () =>
+        this.#options.clock.now(),
+      );
+      if (closed.over) {
+        this.#recorder.recordJob('skipped', job, { reason: 'duplicate' });
+        this.#leases.release(job.episodeKey);
+        return false;
+      }
+      interrupted = closed.interrupted;
+    }
+    if (interrupted >= 2) {
+      this.#recorder.recordJob('skipped', job, {
+        reason: 'interrupted_again',
+        error: `${interrupted} attempts of this episode were interrupted: it is not tried again`,
+      });
+      await this.#done(job);
+      return false;
+    }
+    job.journalRead = true;
+    return true;
   }
 
   async #attempt(
@@ -418,6 +616,7 @@ export class Dispatcher {
         (signal) => action.prepare(job.plan, signal),
         timeoutMs,
         job.plan,
+        this.#shutdown.signal,
       );
     } catch (error) {
       if (error instanceof NotAllowedError) {
@@ -429,21 +628,30 @@ export class Dispatcher {
           { event: 'heal_target_not_allowed', ...jobLogFields(job), err: error },
           error.message,
         );
+        await this.#done(job);
         return;
       }
       failure = error;
+    }
+    if (failure instanceof ActionInterruptedError) {
+      this.#recorder.recordJob('skipped', job, { reason: 'stopping' });
+      await this.#unclaim(job);
+      return;
     }
     const delayMs = Math.round((started - job.receivedAt) * 1000) / 1000;
     if (this.#dryRun(job)) {
       const error = failure === undefined ? undefined : (failure as Error).message;
       this.#recorder.recordJob('dry_run', job, { reason: 'dry_run', error }, delayMs);
+      await this.#done(job);
       return;
     }
 
     const now = this.#options.clock.now();
+    const cooldownMs = (job.rule.cooldown ?? this.#config.default_cooldown) * 1000;
+    // Durable before anything happens: a crash from here on leaves an open attempt.
+    const record = await this.#journal.start(job, timeoutMs, cooldownKey, cooldownMs, now);
     const attempted = recordAttempt(state, now, this.#backoff);
     await this.#store.putTarget(job.plan.targetKey, attempted);
-    const cooldownMs = (job.rule.cooldown ?? this.#config.default_cooldown) * 1000;
     if (cooldownMs > 0) await this.#store.set(cooldownKey, job.episodeKey, cooldownMs);
     this.#attempts += 1;
     this.#inFlight += 1;
@@ -451,40 +659,94 @@ export class Dispatcher {
     this.#recorder.recordJob('started', job, {}, delayMs);
     const cancel = job.rule.cancel_on_resolve ? new AbortController() : undefined;
     if (cancel) this.#cancellers.set(job, cancel);
+    // The healer stopping interrupts the attempt; its alert resolving cancels it.
+    const abort = cancel
+      ? AbortSignal.any([this.#shutdown.signal, cancel.signal])
+      : this.#shutdown.signal;
+    let spawned: Promise<void> | undefined;
     try {
       if (prepared && failure === undefined) {
         const attempt = prepared;
-        await withTimeout((signal) => attempt.run(signal), timeoutMs, job.plan, cancel?.signal);
+        await withTimeout(
+          (signal) =>
+            attempt.run(signal, {
+              marker: this.#journal.marker(record),
+              onSpawn: (pgid) => {
+                spawned = this.#journal.spawned(record, pgid);
+              },
+            }),
+          timeoutMs,
+          job.plan,
+          abort,
+        );
         const deadline = Date.now() + this.#config.verify_timeout * 1000;
         await withTimeout(
           (signal) => this.#verify(job, attempt, deadline, signal),
           this.#config.verify_timeout * 1000 + 5_000,
           job.plan,
-          cancel?.signal,
+          abort,
         );
       }
     } catch (error) {
       failure = error;
+    }
+    // In flight until its outcome is journaled and recorded: /status never shows an
+    // attempt that is neither running nor concluded.
+    try {
+      await spawned;
+      await this.#conclude(
+        job,
+        record,
+        attempted,
+        failure,
+        started,
+        prepared?.verify !== undefined,
+      );
     } finally {
       this.#cancellers.delete(job);
       this.#inFlight -= 1;
       this.#options.metrics.inFlight.dec();
     }
+  }
+
+  /** Journals and records the outcome of an attempt that ran, and what follows it: done, a retry, the circuit. */
+  async #conclude(
+    job: Job,
+    record: StartedRecord,
+    attempted: TargetState,
+    failure: unknown,
+    started: number,
+    /** Whether the action checks its own effect (else only a rule's probe_url can). */
+    verifiable: boolean,
+  ): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     this.#options.metrics.duration.observe({ action: job.plan.action }, seconds);
+    if (failure instanceof ActionInterruptedError) {
+      // Stopped, not failed: the episode is left to its next delivery, which re-runs it once.
+      await this.#journal.finish(record, 'interrupted', false, this.#options.clock.now());
+      this.#recorder.recordJob('interrupted', job, {
+        reason: 'stopping',
+        duration_seconds: seconds,
+        orphan: record.pgid === undefined ? 'none' : 'killed',
+      });
+      await this.#unclaim(job);
+      return;
+    }
     // Neither success nor failure: no circuit, no retry; the attempt's start stays as backoff's.
     if (failure instanceof ActionCancelledError) {
       this.#cancelled += 1;
+      await this.#journal.finish(record, 'cancelled', true, this.#options.clock.now());
       this.#recorder.recordJob('cancelled', job, {
         reason: 'resolved',
         duration_seconds: seconds,
         error: failure.message,
       });
+      await this.#done(job);
       return;
     }
     const success = failure === undefined;
     // Done without a check that could have failed: not counted as a verified success.
-    const unverified = success && prepared?.verify === undefined && !job.rule.probe_url;
+    const unverified = success && !verifiable && !job.rule.probe_url;
     if (unverified) this.#unverified += 1;
     else if (success) this.#verified += 1;
     const finishedAt = this.#options.clock.now();
@@ -494,6 +756,9 @@ export class Dispatcher {
     // retry start at once.
     const history = { ...outcome.history, last_attempt_ms: finishedAt };
     const { opened } = outcome;
+    const maxAttempts = job.rule.max_attempts ?? this.#config.default_max_attempts;
+    const final = success || opened || job.attempt >= maxAttempts || this.#stopping;
+    await this.#journal.finish(record, success ? 'succeeded' : 'failed', final, finishedAt);
     try {
       await this.#store.putTarget(job.plan.targetKey, history);
     } catch (error) {
@@ -503,7 +768,10 @@ export class Dispatcher {
         'could not store the outcome of an action',
       );
     }
+    if (final) await this.#done(job);
     if (success) {
+      // Counted as it is recorded, so /status and the audit agree at every moment.
+      this.#verified += 1;
       this.#setCircuit(job.plan.targetKey, false);
       this.#recorder.recordJob(unverified ? 'unverified' : 'succeeded', job, {
         duration_seconds: seconds,
@@ -530,8 +798,7 @@ export class Dispatcher {
       );
       return;
     }
-    const maxAttempts = job.rule.max_attempts ?? this.#config.default_max_attempts;
-    if (job.attempt >= maxAttempts) return;
+    if (final) return;
     const retry = { ...job, attempt: job.attempt + 1 };
     // Re-queued at once: the backoff check defers it, and records why.
     if (this.#stopping) this.#recorder.recordJob('skipped', retry, { reason: 'stopping' });

@@ -11,6 +11,8 @@ export interface Job {
   receivedAt: number;
   episodeKey: string;
   resolvedKey: string;
+  /** The episode's journal was read (once, under the target's lock, before the first attempt here). */
+  journalRead?: boolean;
 }
 
 /** What a decision adds to its alert (and job) in the audit. */
@@ -22,6 +24,7 @@ export interface DecisionDetail {
   retry_at?: string;
   duration_seconds?: number;
   error?: string;
+  orphan?: string;
 }
 
 /** The fields every log line about a job carries. */

@@ -6,7 +6,8 @@ import { ActionTimeoutError } from '../errors.js';
  * Runs `work` with a signal aborted after `timeoutMs`, and stops waiting for it then even
  * if it ignores the signal (a hung Docker API call), rejecting with ActionTimeoutError.
  * One promise and one timer, no race: it runs around every action's prepare step.
- * `cancel`, when it aborts, does the same at once with its reason.
+ * `cancel`, when it aborts (its alert resolved, the healer stopping), does the same at
+ * once with its reason.
  */
 export function withTimeout<T>(
   work: (signal: AbortSignal) => Promise<T>,

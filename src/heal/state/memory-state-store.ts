@@ -1,47 +1,105 @@
-/** The default state store: one process's memory. Right for a single healer replica. */
+/**
+ * The default state store: one process's memory. Right for a single healer replica.
+ * Bounded: every entry has a TTL, target state expires `targetTtlMs` after its last
+ * write, and past `maxEntries` the oldest entries are forgotten first (each one told to
+ * `onEvict`). What must outlive the process (finished episodes, interrupted attempts) is
+ * in the journal, and replayed into this store at start.
+ */
 import type { Clock } from '../dispatch/clock.js';
-import { EMPTY_TARGET_STATE, type StateStore, type TargetState } from './state-store.js';
+import {
+  EMPTY_TARGET_STATE,
+  type EpisodeRecord,
+  type StateStore,
+  type TargetState,
+} from './state-store.js';
 
 interface Entry {
   value: string;
   expiresAtMs: number;
 }
 
+interface EpisodeEntry extends EpisodeRecord {
+  expiresAtMs: number;
+}
+
+export interface MemoryStateStoreOptions {
+  clock: Clock;
+  maxEntries: number;
+  targetTtlMs: number;
+  /** Told the key of each entry forgotten before its time because the store was full. */
+  onEvict?: (key: string) => void;
+}
+
 export class MemoryStateStore implements StateStore {
   readonly kind = 'memory';
+  readonly #options: MemoryStateStoreOptions;
   readonly #clock: Clock;
+  // Maps iterate in insertion order and every write re-inserts: the first entry is the
+  // one written longest ago, the first to go when the store is full.
   readonly #entries = new Map<string, Entry>();
-  readonly #targets = new Map<string, TargetState>();
+  readonly #episodes = new Map<string, EpisodeEntry>();
+  readonly #targets = new Map<string, { state: TargetState; expiresAtMs: number }>();
 
-  constructor(clock: Clock) {
-    this.#clock = clock;
+  constructor(options: MemoryStateStoreOptions) {
+    this.#options = options;
+    this.#clock = options.clock;
   }
 
   async connect(): Promise<void> {}
   async close(): Promise<void> {}
 
-  #live(key: string): Entry | undefined {
-    const entry = this.#entries.get(key);
+  /** How many entries of each kind are kept now. */
+  get size(): { entries: number; episodes: number; targets: number } {
+    return {
+      entries: this.#entries.size,
+      episodes: this.#episodes.size,
+      targets: this.#targets.size,
+    };
+  }
+
+  #live<T extends { expiresAtMs: number }>(map: Map<string, T>, key: string): T | undefined {
+    const entry = map.get(key);
     if (entry && entry.expiresAtMs <= this.#clock.now()) {
-      this.#entries.delete(key);
+      map.delete(key);
       return undefined;
     }
     return entry;
   }
 
-  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    if (this.#live(key)) return false;
-    this.#sweep();
-    this.#entries.set(key, { value, expiresAtMs: this.#clock.now() + ttlMs });
-    return true;
+  #put<T extends { expiresAtMs: number }>(map: Map<string, T>, key: string, entry: T): void {
+    map.delete(key);
+    map.set(key, entry);
+    if (map.size <= this.#options.maxEntries) return;
+    this.#sweep(map);
+    while (map.size > this.#options.maxEntries) {
+      const oldest = map.keys().next().value as string;
+      map.delete(oldest);
+      this.#options.onEvict?.(oldest);
+    }
+  }
+
+  #sweep<T extends { expiresAtMs: number }>(map: Map<string, T>): void {
+    const now = this.#clock.now();
+    for (const [key, entry] of map) if (entry.expiresAtMs <= now) map.delete(key);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    this.#entries.set(key, { value, expiresAtMs: this.#clock.now() + ttlMs });
+    this.#put(this.#entries, key, { value, expiresAtMs: this.#clock.now() + ttlMs });
   }
 
   async exists(key: string): Promise<boolean> {
-    return this.#live(key) !== undefined;
+    return this.#live(this.#entries, key) !== undefined;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return this.#live(this.#entries, key)?.value;
+  }
+
+  async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const entry = this.#live(this.#entries, key);
+    if (entry && entry.value !== value) return false;
+    this.#put(this.#entries, key, { value, expiresAtMs: this.#clock.now() + ttlMs });
+    return true;
   }
 
   async delete(key: string): Promise<void> {
@@ -49,31 +107,61 @@ export class MemoryStateStore implements StateStore {
   }
 
   async deleteIfEqual(key: string, value: string): Promise<void> {
-    if (this.#live(key)?.value === value) this.#entries.delete(key);
+    if (this.#live(this.#entries, key)?.value === value) this.#entries.delete(key);
   }
 
   async getTarget(target: string): Promise<TargetState> {
-    return this.#targets.get(target) ?? EMPTY_TARGET_STATE;
+    return this.#live(this.#targets, target)?.state ?? EMPTY_TARGET_STATE;
   }
 
   async putTarget(target: string, state: TargetState): Promise<void> {
-    this.#targets.set(target, state);
+    this.#put(this.#targets, target, {
+      state,
+      expiresAtMs: this.#clock.now() + this.#options.targetTtlMs,
+    });
   }
 
   async openCircuits(nowMs: number): Promise<string[]> {
+    this.#sweep(this.#targets);
     return [...this.#targets]
-      .filter(([, state]) => state.circuit_open_until_ms > nowMs)
+      .filter(([, { state }]) => state.circuit_open_until_ms > nowMs)
       .map(([target]) => target);
   }
 
-  // Episodes are claimed per alert; without a sweep a long-running healer would keep
-  // every expired claim. Sweeping when the map doubles keeps the cost amortised O(1).
-  #sweepAt = 1024;
-  #sweep(): void {
-    if (this.#entries.size < this.#sweepAt) return;
-    const now = this.#clock.now();
-    for (const [key, entry] of this.#entries)
-      if (entry.expiresAtMs <= now) this.#entries.delete(key);
-    this.#sweepAt = Math.max(1024, this.#entries.size * 2);
+  #episode(episode: string, ttlMs: number): EpisodeEntry {
+    const entry = this.#live(this.#episodes, episode) ?? {
+      interrupted: 0,
+      done: false,
+      expiresAtMs: 0,
+    };
+    entry.expiresAtMs = this.#clock.now() + ttlMs;
+    this.#put(this.#episodes, episode, entry);
+    return entry;
+  }
+
+  async openAttempt(episode: string, startedJson: string, ttlMs: number): Promise<void> {
+    this.#episode(episode, ttlMs).open = startedJson;
+  }
+
+  async closeAttempt(episode: string, final: boolean, ttlMs: number): Promise<void> {
+    const entry = this.#episode(episode, ttlMs);
+    delete entry.open;
+    if (final) entry.done = true;
+  }
+
+  async interruptAttempt(episode: string, id: string | undefined, ttlMs: number): Promise<number> {
+    const entry = this.#episode(episode, ttlMs);
+    if (entry.open !== undefined && (id === undefined || entry.open.includes(`"id":"${id}"`))) {
+      delete entry.open;
+      entry.interrupted += 1;
+    }
+    return entry.interrupted;
+  }
+
+  async readEpisode(episode: string): Promise<EpisodeRecord> {
+    const entry = this.#live(this.#episodes, episode);
+    if (!entry) return { interrupted: 0, done: false };
+    const { open, interrupted, done } = entry;
+    return open === undefined ? { interrupted, done } : { open, interrupted, done };
   }
 }

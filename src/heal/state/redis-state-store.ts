@@ -1,7 +1,8 @@
 /**
  * The shared state store for several healer replicas: one Redis. Claims and locks are
- * atomic (SET NX PX), a lock is released only by its owner (a compare-and-delete Lua
- * script), and target state is written only under the target's lock.
+ * atomic leases (a Lua script sets, renews or refuses them), a lock is released only by
+ * its owner (a compare-and-delete script), and target state is written only under the
+ * target's lock.
  *
  * Commands are never queued or re-sent while Redis is away: a claim re-sent after a
  * reconnect could be answered "already set" for our own earlier write and lose an
@@ -10,9 +11,29 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { StateStoreUnavailableError } from '../errors.js';
-import { EMPTY_TARGET_STATE, type StateStore, type TargetState } from './state-store.js';
+import {
+  EMPTY_TARGET_STATE,
+  type EpisodeRecord,
+  type StateStore,
+  type TargetState,
+} from './state-store.js';
 
 const DELETE_IF_EQUAL = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
+// Ours: extend it. Expired: take it again. Someone else's: lost (0).
+const RENEW = `local v = redis.call('get', KEYS[1])
+if v == ARGV[1] then redis.call('pexpire', KEYS[1], ARGV[2]) return 1 end
+if v == false then redis.call('set', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
+return 0`;
+// Closes the attempt in progress as interrupted (if it is the one named, when one is) and
+// answers how many of the episode's attempts were interrupted.
+const INTERRUPT = `local open = redis.call('hget', KEYS[1], 'open')
+if open and (ARGV[1] == '' or string.find(open, ARGV[1], 1, true)) then
+  redis.call('hdel', KEYS[1], 'open')
+  local n = redis.call('hincrby', KEYS[1], 'interrupted', 1)
+  redis.call('pexpire', KEYS[1], ARGV[2])
+  return n
+end
+return tonumber(redis.call('hget', KEYS[1], 'interrupted') or '0')`;
 
 export interface RedisStateStoreOptions {
   /** One Redis (`redis://…`), or the sentinels that name the current master. */
@@ -20,6 +41,8 @@ export interface RedisStateStoreOptions {
   prefix: string;
   commandTimeoutMs: number;
   auditStreamMaxLen: number;
+  /** Target hashes expire this long after their last write. */
+  targetTtlMs: number;
   /** Told when the connection comes up or goes down. */
   onStateChange?: (up: boolean) => void;
 }
@@ -29,9 +52,11 @@ export class RedisStateStore implements StateStore {
   readonly #client: Redis;
   readonly #prefix: string;
   readonly #auditMaxLen: number;
+  readonly #targetTtlMs: number;
 
   constructor(options: RedisStateStoreOptions) {
     this.#prefix = options.prefix;
+    this.#targetTtlMs = Math.max(1, Math.ceil(options.targetTtlMs));
     this.#auditMaxLen = options.auditStreamMaxLen;
     const { connection } = options;
     const settings: RedisOptions = {
@@ -84,13 +109,6 @@ export class RedisStateStore implements StateStore {
     }
   }
 
-  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.#run('SET NX', () =>
-      this.#client.set(this.#prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'),
-    );
-    return reply === 'OK';
-  }
-
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     await this.#run('SET', () =>
       this.#client.set(this.#prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs))),
@@ -99,6 +117,17 @@ export class RedisStateStore implements StateStore {
 
   async exists(key: string): Promise<boolean> {
     return (await this.#run('EXISTS', () => this.#client.exists(this.#prefix + key))) === 1;
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.#run('GET', () => this.#client.get(this.#prefix + key))) ?? undefined;
+  }
+
+  async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const reply = await this.#run('lease renewal', () =>
+      this.#client.eval(RENEW, 1, this.#prefix + key, value, Math.max(1, Math.ceil(ttlMs))),
+    );
+    return reply === 1;
   }
 
   async delete(key: string): Promise<void> {
@@ -125,7 +154,13 @@ export class RedisStateStore implements StateStore {
 
   async putTarget(target: string, state: TargetState): Promise<void> {
     const circuits = `${this.#prefix}circuits`;
-    const multi = this.#client.multi().hset(`${this.#prefix}target:${target}`, { ...state });
+    const key = `${this.#prefix}target:${target}`;
+    const multi = this.#client
+      .multi()
+      .hset(key, { ...state })
+      .pexpire(key, this.#targetTtlMs)
+      // Circuits closed by time, whose targets may have expired since, leave the index.
+      .zremrangebyscore(circuits, '-inf', Date.now());
     if (state.circuit_open_until_ms > 0) multi.zadd(circuits, state.circuit_open_until_ms, target);
     else multi.zrem(circuits, target);
     await this.#run('MULTI target state', () => multi.exec());
@@ -135,6 +170,67 @@ export class RedisStateStore implements StateStore {
     return this.#run('ZRANGEBYSCORE', () =>
       this.#client.zrangebyscore(`${this.#prefix}circuits`, `(${nowMs}`, '+inf'),
     );
+  }
+
+  #journalKey(episode: string): string {
+    return `${this.#prefix}journal:${episode}`;
+  }
+
+  async openAttempt(episode: string, startedJson: string, ttlMs: number): Promise<void> {
+    const key = this.#journalKey(episode);
+    await this.#run('journal start', () =>
+      this.#client.multi().hset(key, 'open', startedJson).pexpire(key, Math.ceil(ttlMs)).exec(),
+    );
+  }
+
+  async closeAttempt(episode: string, final: boolean, ttlMs: number): Promise<void> {
+    const key = this.#journalKey(episode);
+    const multi = this.#client.multi().hdel(key, 'open');
+    if (final) multi.hset(key, 'done', '1');
+    multi.pexpire(key, Math.ceil(ttlMs));
+    await this.#run('journal end', () => multi.exec());
+  }
+
+  async interruptAttempt(episode: string, id: string | undefined, ttlMs: number): Promise<number> {
+    const reply = await this.#run('journal interruption', () =>
+      this.#client.eval(
+        INTERRUPT,
+        1,
+        this.#journalKey(episode),
+        id === undefined ? '' : `"id":"${id}"`,
+        Math.ceil(ttlMs),
+      ),
+    );
+    return Number(reply);
+  }
+
+  async readEpisode(episode: string): Promise<EpisodeRecord> {
+    const hash = await this.#run('HGETALL journal', () =>
+      this.#client.hgetall(this.#journalKey(episode)),
+    );
+    const record: EpisodeRecord = {
+      interrupted: Number(hash.interrupted ?? 0),
+      done: hash.done === '1',
+    };
+    if (hash.open !== undefined) record.open = hash.open;
+    return record;
+  }
+
+  /**
+   * The epoch marker: a random value set once in an empty Redis. A Redis that comes back
+   * without it (or with another) lost the healer's episodes. Resolves to the marker now
+   * in Redis after setting `candidate` if there was none.
+   */
+  async claimEpoch(candidate: string): Promise<string> {
+    const key = `${this.#prefix}epoch`;
+    return this.#run('epoch', async () => {
+      await this.#client.set(key, candidate, 'NX');
+      return (await this.#client.get(key)) ?? candidate;
+    });
+  }
+
+  async readEpoch(): Promise<string | undefined> {
+    return this.get('epoch');
   }
 
   /** Appends an audit entry, as JSON, to the capped audit stream shared by the replicas. */

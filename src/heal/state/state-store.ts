@@ -16,15 +16,27 @@ export const EMPTY_TARGET_STATE: TargetState = {
   circuit_open_until_ms: 0,
 };
 
+/** The shared journal of one episode: its attempt in progress, how many a crash or a stop interrupted, whether it is over. */
+export interface EpisodeRecord {
+  /** The attempt started and not finished, as its StartedRecord's JSON. */
+  open?: string;
+  interrupted: number;
+  done: boolean;
+}
+
 export interface StateStore {
   readonly kind: 'memory' | 'redis';
   connect(): Promise<void>;
   close(): Promise<void>;
-  /** Sets `key` to `value` for `ttlMs` unless it exists; true when this call set it (SET NX). */
-  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Sets `key` for `ttlMs`, replacing any value. */
   set(key: string, value: string, ttlMs: number): Promise<void>;
   exists(key: string): Promise<boolean>;
+  get(key: string): Promise<string | undefined>;
+  /**
+   * Extends the lease `key` held with `value` to `ttlMs`; takes it again if it has
+   * expired. False when someone else holds it now: the lease is lost.
+   */
+  renew(key: string, value: string, ttlMs: number): Promise<boolean>;
   delete(key: string): Promise<void>;
   /** Deletes `key` only while it still holds `value` (a lock's owner releasing it). */
   deleteIfEqual(key: string, value: string): Promise<void>;
@@ -33,4 +45,15 @@ export interface StateStore {
   putTarget(target: string, state: TargetState): Promise<void>;
   /** Targets whose circuit is open at `nowMs`. */
   openCircuits(nowMs: number): Promise<string[]>;
+
+  /** Records `startedJson` as the episode's attempt in progress; the record lives `ttlMs`. */
+  openAttempt(episode: string, startedJson: string, ttlMs: number): Promise<void>;
+  /** The attempt in progress finished; `final`: the episode is over. */
+  closeAttempt(episode: string, final: boolean, ttlMs: number): Promise<void>;
+  /**
+   * Closes the attempt in progress (only if its id is `id`, when given) as interrupted;
+   * resolves to how many attempts of the episode were interrupted.
+   */
+  interruptAttempt(episode: string, id: string | undefined, ttlMs: number): Promise<number>;
+  readEpisode(episode: string): Promise<EpisodeRecord>;
 }

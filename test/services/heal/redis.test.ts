@@ -197,6 +197,7 @@ describe('Redis outage', () => {
       await vi.waitFor(async () =>
         expect(await storeUp()).toContain('aegis_heal_state_store_up 1'),
       );
+      const epoch = await client.get('outage:epoch');
       await redis.kill();
       const body = notification([{ labels: { alertname: 'RunTrue' } }]);
       const down = await postHeal(h, body);
@@ -215,6 +216,19 @@ describe('Redis outage', () => {
           timeout: 10_000,
           interval: 100,
         },
+      );
+      // This Redis keeps nothing on disk, so it came back empty: the healer refuses until
+      // an operator puts the epoch marker back (redis-restart.test.ts has the details).
+      await vi.waitFor(async () =>
+        expect((await postHeal(h, body)).body.error).toBe('state_store_lost'),
+      );
+      await client.set('outage:epoch', epoch as string);
+      await vi.waitFor(
+        async () =>
+          expect(await h.registry.getSingleMetricAsString('aegis_heal_state_store_lost')).toMatch(
+            /^aegis_heal_state_store_lost 0$/m,
+          ),
+        { timeout: 10_000 },
       );
       // Alertmanager delivers the same notification again: now it is taken, and acted on once.
       const again = await postHeal(h, body);

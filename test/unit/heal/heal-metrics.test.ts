@@ -15,7 +15,8 @@ describe('registerHealMetrics', () => {
     expect(text).toContain('aegis_heal_skips_total{reason="circuit_open"} 0\n');
     expect(text).toContain('aegis_heal_actions_total{action="exec",result="unverified"} 0\n');
     expect(text).toContain('aegis_heal_actions_total{action="exec",result="cancelled"} 0\n');
-    expect(text.match(/^aegis_heal_actions_total\{/gm)).toHaveLength(24);
+    expect(text).toContain('aegis_heal_actions_total{action="exec",result="interrupted"} 0\n');
+    expect(text.match(/^aegis_heal_actions_total\{/gm)).toHaveLength(28);
     expect(text).toContain('aegis_heal_action_duration_seconds_count{action="exec"} 0\n');
     expect(text).toContain(
       'aegis_heal_action_duration_seconds_bucket{le="+Inf",action="cache_flush"} 0\n',

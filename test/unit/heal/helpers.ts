@@ -42,6 +42,7 @@ export async function startTestHealer(
   const healer = new Healer({
     config: recoverySchema.parse({
       audit_file: join(dir, 'audit.jsonl'),
+      journal_file: join(dir, 'journal.jsonl'),
       ...(policyFile ? { policy_file: policyFile } : {}),
       ...config,
     }),

@@ -14,6 +14,7 @@ import { AuditLog } from '../../../../src/heal/audit/audit-log.js';
 import { Dispatcher } from '../../../../src/heal/dispatch/dispatcher.js';
 import { registerHealMetrics } from '../../../../src/heal/heal-metrics.js';
 import { labelSafetyCheck } from '../../../../src/heal/receive/label-safety.js';
+import { Journal } from '../../../../src/heal/state/journal.js';
 import { MemoryStateStore } from '../../../../src/heal/state/memory-state-store.js';
 import { type HealAlert, planAlert } from '../../../../src/heal/policy/planner.js';
 import { parsePolicyText } from '../../../../src/heal/policy/policy.js';
@@ -22,7 +23,7 @@ import { silentLogger } from '../../../../src/logger.js';
 import { ManualClock } from './manual-clock.js';
 
 /**
- * The memory store, whose target reads and lock requests wait until open() once hold()
+ * The memory store, whose target reads and lock requests (and renewals) wait until open() once hold()
  * was called.
  */
 class GatedStore extends MemoryStateStore {
@@ -51,9 +52,9 @@ class GatedStore extends MemoryStateStore {
     return super.getTarget(target);
   }
 
-  override async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+  override async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
     if (key.startsWith('lock:')) await this.#wait();
-    return super.setIfAbsent(key, value, ttlMs);
+    return super.renew(key, value, ttlMs);
   }
 }
 
@@ -85,6 +86,7 @@ let audit: AuditLog;
 let clock: ManualClock;
 let store: GatedStore;
 let dispatcher: Dispatcher;
+let journal: Journal;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'aegis-dispatcher-stop-'));
@@ -95,7 +97,9 @@ beforeEach(async () => {
   });
   audit.open();
   clock = new ManualClock();
-  store = new GatedStore(clock);
+  store = new GatedStore({ clock, maxEntries: 1000, targetTtlMs: 86_400_000 });
+  journal = new Journal(join(dir, 'journal.jsonl'));
+  await journal.load(clock.now(), 86_400_000);
   const exec = new ExecAction(config.allowed_commands);
   dispatcher = new Dispatcher({
     config,
@@ -106,11 +110,13 @@ beforeEach(async () => {
     metrics: registerHealMetrics(new Registry()),
     logger: silentLogger(),
     clock,
+    journal,
   });
 });
 
 afterEach(async () => {
   await dispatcher.stop();
+  await journal.close();
   await audit.close();
   await rm(dir, { recursive: true, force: true });
 });
@@ -157,25 +163,32 @@ describe('Dispatcher.stop, with a job still running', () => {
 
   it("records a job that waits for another replica's lock as skipped, and sets no timer", async () => {
     // Not a dry run, so the job asks for the target's lock, which another replica holds.
-    await store.setIfAbsent('lock:exec:svc-b', 'other-replica', 60_000);
+    await store.set('lock:exec:svc-b', 'other-replica', 60_000);
     await stopAtTheGate(planned('FailSlowly', '00000000000000b2'));
 
     expect(clock.pending).toBe(0);
     expect(decisions()).toEqual([{ decision: 'skipped', reason: 'stopping', attempt: 1 }]);
   });
 
-  it('records the retry of an attempt that fails after stop() as skipped', async () => {
+  it('interrupts a running attempt, kills its process group, and releases the episode', async () => {
     await dispatcher.submit(planned('FailSlowly', '00000000000000b3'));
     await vi.waitFor(() => expect(decisions()).toHaveLength(1));
-    // The command runs for 0.2 s; stop() waits for it.
+    const stopping = Date.now();
+    // The command would run for 0.2 s; stop() kills it instead of waiting.
     await dispatcher.stop();
 
+    expect(Date.now() - stopping).toBeLessThan(150);
     expect(clock.pending).toBe(0);
     expect(decisions()).toEqual([
       { decision: 'started', reason: undefined, attempt: 1 },
-      { decision: 'failed', reason: 'failure', attempt: 1 },
-      { decision: 'skipped', reason: 'stopping', attempt: 2 },
+      { decision: 'interrupted', reason: 'stopping', attempt: 1 },
     ]);
+    // The next delivery, to this healer restarted or to another, heals the episode.
+    expect(await store.get('episode:00000000000000b3:2025-01-01T00:00:00Z:1')).toBeUndefined();
+    expect(await store.readEpisode('episode:00000000000000b3:2025-01-01T00:00:00Z:1')).toEqual({
+      interrupted: 1,
+      done: false,
+    });
   });
 });
 
