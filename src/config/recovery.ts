@@ -78,6 +78,13 @@ export const recoverySchema = z.strictObject({
     .optional(),
   /** The master's name in Sentinel (`sentinel monitor NAME ...`). @default aegis */
   redis_sentinel_master: z.string().min(1).default('aegis'),
+  /**
+   * Replicas that must have each of the healer's writes (Redis WAIT, within
+   * `redis_timeout`) before it counts; else /heal answers 503 and nothing runs. Replication
+   * is asynchronous: a claim only the master had would be gone after a failover.
+   * @default 1 with redis_sentinels, else 0
+   */
+  redis_wait_replicas: z.number().int().min(0).max(10).optional(),
   /** Prefix of every key the healer writes in `redis_url`. @default aegis:heal: */
   redis_key_prefix: z.string().min(1).default('aegis:heal:'),
   /** Time limit of one state-store command; past it the store counts as down and /heal answers 503. @default 1s */
@@ -123,6 +130,18 @@ export const recoverySchema = z.strictObject({
 
   /** Docker endpoint per alert `instance` label, for healing several hosts: `{ "node2:8737": "tcp://node2:2376" }`. @default {} (every alert goes to monitoring.docker_host) */
   docker_endpoints: z.record(z.string().min(1), z.string().min(1)).default({}),
+  /**
+   * Client certificate for `docker_endpoints` reached over TCP: `tcp://` and `https://`
+   * endpoints then speak TLS, verified against `ca_file` (the docker CLI's
+   * DOCKER_TLS_VERIFY with DOCKER_CERT_PATH's ca.pem, cert.pem, key.pem). @default none
+   */
+  docker_tls: z
+    .strictObject({
+      ca_file: z.string().min(1),
+      cert_file: z.string().min(1),
+      key_file: z.string().min(1),
+    })
+    .optional(),
   /** `KEY=VALUE` label a container must carry to be restarted (docker-autoheal's convention). @default aegis.autoheal=true */
   docker_opt_in_label: z
     .string()

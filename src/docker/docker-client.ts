@@ -18,20 +18,34 @@ function socketPath(host: string): string | undefined {
   return host.startsWith('/') ? host : undefined;
 }
 
+/** A client certificate and the CA that signed the engine's, as the docker CLI's DOCKER_CERT_PATH holds them. */
+export interface DockerTls {
+  ca: Buffer;
+  cert: Buffer;
+  key: Buffer;
+}
+
 /**
  * dockerode options for `unix:///path`, a bare `/path`, `tcp://host:port` or
  * `http(s)://host:port`. `timeoutMs` bounds every request, so a hung engine fails the
- * call instead of holding it forever.
+ * call instead of holding it forever. With `tls`, a TCP host is reached over TLS with
+ * that client certificate, verified against that CA (as DOCKER_TLS_VERIFY=1 does).
  */
-export function dockerOptions(host: string, timeoutMs: number): Docker.DockerOptions {
+export function dockerOptions(
+  host: string,
+  timeoutMs: number,
+  tls?: DockerTls,
+): Docker.DockerOptions {
   const path = socketPath(host);
   if (path !== undefined) return { socketPath: path, timeout: timeoutMs };
-  const url = new URL(host.replace(/^tcp:\/\//, 'http://'));
+  const url = new URL(host.replace(/^tcp:\/\//, tls ? 'https://' : 'http://'));
+  const secure = url.protocol === 'https:';
   return {
-    protocol: url.protocol === 'https:' ? 'https' : 'http',
+    protocol: secure ? 'https' : 'http',
     host: url.hostname,
-    port: Number(url.port || (url.protocol === 'https:' ? 2376 : 2375)),
+    port: Number(url.port || (secure ? 2376 : 2375)),
     timeout: timeoutMs,
+    ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key } : {}),
   };
 }
 
@@ -41,6 +55,6 @@ export function dockerSocketMissing(host: string): boolean {
   return path !== undefined && !existsSync(path);
 }
 
-export function createDockerClient(host: string, timeoutMs: number): Docker {
-  return new Docker(dockerOptions(host, timeoutMs));
+export function createDockerClient(host: string, timeoutMs: number, tls?: DockerTls): Docker {
+  return new Docker(dockerOptions(host, timeoutMs, tls));
 }

@@ -14,6 +14,7 @@ import { ConfigError, LifecycleError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { CacheFlushAction } from './actions/cache-flush.js';
 import { DockerRestartAction } from './actions/docker-restart.js';
+import { readDockerTls } from './actions/docker-tls.js';
 import { ExecAction } from './actions/exec.js';
 import { ServiceRestartAction } from './actions/service-restart.js';
 import { announcementsFor, type HealAnnouncements } from './announce/heal-announcements.js';
@@ -150,6 +151,7 @@ export class Healer {
         commandTimeoutMs: config.redis_timeout * 1000,
         auditStreamMaxLen: config.audit_stream_max_len,
         targetTtlMs,
+        waitReplicas: config.redis_wait_replicas ?? (config.redis_sentinels ? 1 : 0),
         onStateChange: (up) => this.#onStoreChange(up),
       });
       stream = (json) => redis.appendAudit(json);
@@ -192,6 +194,7 @@ export class Healer {
           optOutLabel: config.docker_opt_out_label,
           stopTimeoutSeconds: config.docker_stop_timeout,
           requestTimeoutMs,
+          ...(config.docker_tls ? { tls: readDockerTls(config.docker_tls) } : {}),
         }),
         cache_flush: new CacheFlushAction({
           caches: config.caches,

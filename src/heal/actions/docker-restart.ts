@@ -9,7 +9,7 @@
  * restarted.
  */
 import type Docker from 'dockerode';
-import { createDockerClient } from '../../docker/docker-client.js';
+import { createDockerClient, type DockerTls } from '../../docker/docker-client.js';
 import { NotAllowedError } from '../errors.js';
 import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
 import { pollUntil } from './poll.js';
@@ -34,6 +34,8 @@ export interface DockerRestartOptions {
   stopTimeoutSeconds: number;
   /** Bound of each API call. */
   requestTimeoutMs: number;
+  /** The client certificate for TCP endpoints (`recovery.docker_tls`). */
+  tls?: DockerTls;
 }
 
 export class DockerRestartAction implements HealAction {
@@ -51,7 +53,7 @@ export class DockerRestartAction implements HealAction {
   #client(host: string): Docker {
     let client = this.#clients.get(host);
     if (!client) {
-      client = createDockerClient(host, this.#options.requestTimeoutMs);
+      client = createDockerClient(host, this.#options.requestTimeoutMs, this.#options.tls);
       this.#clients.set(host, client);
     }
     return client;

@@ -43,6 +43,11 @@ export interface RedisStateStoreOptions {
   auditStreamMaxLen: number;
   /** Target hashes expire this long after their last write. */
   targetTtlMs: number;
+  /**
+   * Replicas that must have each write before it counts (WAIT): a claim, a lock or an
+   * episode's end that only the master had would be gone after a failover. 0: none.
+   */
+  waitReplicas: number;
   /** Told when the connection comes up or goes down. */
   onStateChange?: (up: boolean) => void;
 }
@@ -53,8 +58,12 @@ export class RedisStateStore implements StateStore {
   readonly #prefix: string;
   readonly #auditMaxLen: number;
   readonly #targetTtlMs: number;
+  readonly #waitReplicas: number;
+  readonly #waitMs: number;
 
   constructor(options: RedisStateStoreOptions) {
+    this.#waitReplicas = options.waitReplicas;
+    this.#waitMs = Math.max(1, Math.ceil(options.commandTimeoutMs));
     this.#prefix = options.prefix;
     this.#targetTtlMs = Math.max(1, Math.ceil(options.targetTtlMs));
     this.#auditMaxLen = options.auditStreamMaxLen;
@@ -109,10 +118,27 @@ export class RedisStateStore implements StateStore {
     }
   }
 
+  /**
+   * Waits until `waitReplicas` replicas have every write made so far on this connection;
+   * rejects as unavailable when they do not within the command timeout. The write stays
+   * on the master: a lease is taken back by its holder, a delete or an end written again.
+   */
+  async #replicated(what: string): Promise<void> {
+    if (this.#waitReplicas === 0) return;
+    const acked = await this.#run(`WAIT after ${what}`, () =>
+      this.#client.wait(this.#waitReplicas, this.#waitMs),
+    );
+    if (acked < this.#waitReplicas)
+      throw new StateStoreUnavailableError(
+        `state store (Redis) unavailable during ${what}: ${acked} of ${this.#waitReplicas} replicas have it after ${this.#waitMs} ms`,
+      );
+  }
+
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     await this.#run('SET', () =>
       this.#client.set(this.#prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs))),
     );
+    await this.#replicated('SET');
   }
 
   async exists(key: string): Promise<boolean> {
@@ -127,17 +153,21 @@ export class RedisStateStore implements StateStore {
     const reply = await this.#run('lease renewal', () =>
       this.#client.eval(RENEW, 1, this.#prefix + key, value, Math.max(1, Math.ceil(ttlMs))),
     );
-    return reply === 1;
+    if (reply !== 1) return false;
+    await this.#replicated('lease renewal');
+    return true;
   }
 
   async delete(key: string): Promise<void> {
     await this.#run('DEL', () => this.#client.del(this.#prefix + key));
+    await this.#replicated('DEL');
   }
 
   async deleteIfEqual(key: string, value: string): Promise<void> {
     await this.#run('compare-and-delete', () =>
       this.#client.eval(DELETE_IF_EQUAL, 1, this.#prefix + key, value),
     );
+    await this.#replicated('compare-and-delete');
   }
 
   async getTarget(target: string): Promise<TargetState> {
@@ -164,6 +194,7 @@ export class RedisStateStore implements StateStore {
     if (state.circuit_open_until_ms > 0) multi.zadd(circuits, state.circuit_open_until_ms, target);
     else multi.zrem(circuits, target);
     await this.#run('MULTI target state', () => multi.exec());
+    await this.#replicated('MULTI target state');
   }
 
   async openCircuits(nowMs: number): Promise<string[]> {
@@ -181,6 +212,7 @@ export class RedisStateStore implements StateStore {
     await this.#run('journal start', () =>
       this.#client.multi().hset(key, 'open', startedJson).pexpire(key, Math.ceil(ttlMs)).exec(),
     );
+    await this.#replicated('journal start');
   }
 
   async closeAttempt(episode: string, final: boolean, ttlMs: number): Promise<void> {
@@ -189,6 +221,7 @@ export class RedisStateStore implements StateStore {
     if (final) multi.hset(key, 'done', '1');
     multi.pexpire(key, Math.ceil(ttlMs));
     await this.#run('journal end', () => multi.exec());
+    await this.#replicated('journal end');
   }
 
   async interruptAttempt(episode: string, id: string | undefined, ttlMs: number): Promise<number> {
@@ -201,6 +234,7 @@ export class RedisStateStore implements StateStore {
         Math.ceil(ttlMs),
       ),
     );
+    await this.#replicated('journal interruption');
     return Number(reply);
   }
 
