@@ -747,8 +747,6 @@ export class Dispatcher {
     const success = failure === undefined;
     // Done without a check that could have failed: not counted as a verified success.
     const unverified = success && !verifiable && !job.rule.probe_url;
-    if (unverified) this.#unverified += 1;
-    else if (success) this.#verified += 1;
     const finishedAt = this.#options.clock.now();
     const outcome = recordOutcome(attempted, success, finishedAt, this.#circuit);
     // Backoff counts from the end of the last attempt, as the kubelet's counts from a
@@ -771,7 +769,8 @@ export class Dispatcher {
     if (final) await this.#done(job);
     if (success) {
       // Counted as it is recorded, so /status and the audit agree at every moment.
-      this.#verified += 1;
+      if (unverified) this.#unverified += 1;
+      else this.#verified += 1;
       this.#setCircuit(job.plan.targetKey, false);
       this.#recorder.recordJob(unverified ? 'unverified' : 'succeeded', job, {
         duration_seconds: seconds,
