@@ -81,8 +81,8 @@ export const recoverySchema = z.strictObject({
   /**
    * Replicas that must have each of the healer's writes (Redis WAIT, within
    * `redis_timeout`) before it counts; else /heal answers 503 and nothing runs. Replication
-   * is asynchronous: a claim only the master had would be gone after a failover.
-   * @default 1 with redis_sentinels, else 0
+   * is asynchronous: a claim only the master had would be gone after a failover. A master
+   * with fewer replicas connected waits for those it has. @default 1 with redis_sentinels, else 0
    */
   redis_wait_replicas: z.number().int().min(0).max(10).optional(),
   /** Prefix of every key the healer writes in `redis_url`. @default aegis:heal: */

@@ -50,6 +50,8 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
       ...['--dbfilename', `dump-${port}.rdb`, '--appendfilename', `appendonly-${port}.aof`],
       ...['--appenddirname', `aof-${port}`, '--save', '', '--appendonly', 'yes'],
       ...['--appendfsync', 'everysec', '--daemonize', 'no'],
+      // A replica's first sync starts at once, not after the default 5 s wait for others.
+      ...['--repl-diskless-sync-delay', '0'],
       ...(replicaOf === undefined ? [] : ['--replicaof', '127.0.0.1', String(replicaOf)]),
     ];
     const daemon = spawnDaemon('redis-server', args);
@@ -146,7 +148,17 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
       sentinels.push(daemon);
       await waitUntilReady(`redis-sentinel on port ${port}`, () => answersPing(port), { daemon });
     }
-    // Ready once every sentinel knows the replica and its peers: a failover needs both.
+    // Ready once the replica holds the master's data and every sentinel knows the replica
+    // and its peers: a failover needs all three.
+    const replica = redis.client(replicaPort);
+    await waitUntilReady(
+      `the replica on port ${replicaPort} to sync`,
+      async () => {
+        const info = await replica.info('replication').catch(() => '');
+        return info.includes('master_link_status:up');
+      },
+      { timeoutMs: 30_000, intervalMs: 100 },
+    );
     const probe = sentinelClient();
     await waitUntilReady(
       'the sentinels to discover the replica and each other',

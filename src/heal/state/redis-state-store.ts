@@ -60,6 +60,8 @@ export class RedisStateStore implements StateStore {
   readonly #targetTtlMs: number;
   readonly #waitReplicas: number;
   readonly #waitMs: number;
+  #replicas = 0;
+  #replicasReadAt = 0;
 
   constructor(options: RedisStateStoreOptions) {
     this.#waitReplicas = options.waitReplicas;
@@ -125,13 +127,30 @@ export class RedisStateStore implements StateStore {
    */
   async #replicated(what: string): Promise<void> {
     if (this.#waitReplicas === 0) return;
+    const needed = Math.min(this.#waitReplicas, await this.#connectedReplicas());
+    if (needed === 0) return;
     const acked = await this.#run(`WAIT after ${what}`, () =>
-      this.#client.wait(this.#waitReplicas, this.#waitMs),
+      this.#client.wait(needed, this.#waitMs),
     );
-    if (acked < this.#waitReplicas)
+    if (acked < needed)
       throw new StateStoreUnavailableError(
-        `state store (Redis) unavailable during ${what}: ${acked} of ${this.#waitReplicas} replicas have it after ${this.#waitMs} ms`,
+        `state store (Redis) unavailable during ${what}: ${acked} of ${needed} replicas have it after ${this.#waitMs} ms`,
       );
+  }
+
+  /**
+   * The master's connected replicas, read at most once a second. A master left without
+   * any (its only replica promoted, the old master not yet back) cannot fail over
+   * either, so the healer goes on with it rather than refuse all work.
+   */
+  async #connectedReplicas(): Promise<number> {
+    const now = Date.now();
+    if (now - this.#replicasReadAt > 1_000) {
+      const info = await this.#run('INFO replication', () => this.#client.info('replication'));
+      this.#replicas = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
+      this.#replicasReadAt = now;
+    }
+    return this.#replicas;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {

@@ -79,7 +79,9 @@ describe('one hung endpoint among 100', () => {
       ({ name, labels }) => name === 'aegis_probe_duration_seconds' && labels.target !== 'hung',
     );
     expect(fast).toHaveLength(99);
-    expect(fast.filter(({ value }) => value >= 0.5)).toEqual([]);
+    // Far under the hung one's 5 s timeout: none waited for it (on a loaded CI machine a
+    // fast probe can still take a few hundred ms).
+    expect(fast.filter(({ value }) => value >= 2)).toEqual([]);
     const succeeded = samples.filter(
       ({ name, labels, value }) =>
         name === 'aegis_probe_success' && labels.target !== 'hung' && value === 1,
