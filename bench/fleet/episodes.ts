@@ -27,7 +27,13 @@ const FLAP_MS = 4_000;
 /** A rack: this many neighbouring hosts fail together, twice a run. */
 const RACK_HOSTS = 40;
 const RACK_MS = 30_000;
-const GAP_MS = 2_000;
+/**
+ * At least this long between a host's episodes: more than the shipped route's
+ * group_interval (1m, scaled to 4 s) and an evaluation. Alertmanager sends a group's
+ * resolution only at its next group_interval; an alert that fires again before it is, to
+ * every receiver, still the same firing alert, and no notification says otherwise.
+ */
+const GAP_MS = 6_000;
 
 /**
  * `failuresPerHostHour` ordinary failures a host has an hour (Poisson), each lasting
@@ -43,8 +49,7 @@ export function planFleet(options: {
   const random = mulberry32(options.seed);
   const episodes: Episode[] = [];
   const byHost = new Map<number, Episode[]>();
-  // A gap of GAP_MS between a host's episodes, so that a resolution reaches Alertmanager
-  // before the next firing.
+  // A gap of GAP_MS between a host's episodes (see GAP_MS).
   const add = (host: number, kind: EpisodeKind, startMs: number, lengthMs: number): void => {
     const endMs = startMs + lengthMs;
     const taken = byHost.get(host) ?? [];
