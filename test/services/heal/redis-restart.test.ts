@@ -114,7 +114,7 @@ describe('Redis restarted empty', () => {
     try {
       const body = notification([{ labels: { alertname: 'RunTrue' } }]);
       expect((await postHeal(h, body)).status).toBe(202);
-      await vi.waitFor(() => expect(h.healer.status().verified_successes).toBe(1));
+      await vi.waitFor(() => expect(h.healer.status().unverified).toBe(1));
       const epoch = await client.get('epoch-test:epoch');
       expect(epoch).toMatch(/^[0-9a-f-]{36}$/);
 

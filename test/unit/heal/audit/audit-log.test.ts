@@ -130,7 +130,7 @@ describe('the healer with an audit it cannot write', () => {
     );
     try {
       expect((await send(t)).status).toBe(202);
-      await vi.waitFor(() => expect(t.healer.status().verified_successes).toBe(1));
+      await vi.waitFor(() => expect(t.healer.status().unverified).toBe(1));
       expect(t.healer.health()).toEqual({ healthy: true });
       expect(await t.registry.getSingleMetricAsString('aegis_heal_audit_writable')).toMatch(
         /^aegis_heal_audit_writable 0$/m,
