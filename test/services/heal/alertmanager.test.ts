@@ -126,7 +126,8 @@ describe("Alertmanager's silences and the local loop", () => {
     h = await startServiceHealer(
       {
         alertmanager_url: am.url,
-        allowed_commands: ['/bin/true'],
+        // The policy's other rule runs /bin/false: a rule off its allow-list stops the start.
+        allowed_commands: ['/bin/true', '/bin/false'],
         endpoint_down_rounds: 1,
       },
       undefined,
