@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real peers the integration, services and e2e tiers run against: podman as
-# the Docker-API engine (test/support/podman.ts), Redis, the Prometheus tools (with
+# the Docker-API engine (test/support/podman.ts), Redis with Sentinel (the failover test,
+# test/support/redis-sentinel.ts), the Prometheus tools (with
 # node_exporter and blackbox_exporter, the references of npm run bench:agent), and
 # openssl for the TLS test's throwaway certificate; chromium, which renders the landing
 # page headless (test/integration/landing-page.test.ts); for the image tier, debootstrap
@@ -10,7 +11,7 @@
 set -euo pipefail
 
 packages=(
-  podman runc busybox-static redis-server
+  podman runc busybox-static redis-server redis-sentinel
   prometheus prometheus-alertmanager prometheus-node-exporter prometheus-blackbox-exporter
   docker-compose openssl chromium debootstrap netavark aardvark-dns
 )
@@ -23,7 +24,7 @@ static_busybox_present() {
 
 missing() {
   local binary
-  for binary in podman runc conmon redis-server prometheus promtool \
+  for binary in podman runc conmon redis-server redis-sentinel prometheus promtool \
     prometheus-alertmanager amtool prometheus-node-exporter prometheus-blackbox-exporter \
     docker-compose tar openssl chromium \
     debootstrap /usr/lib/podman/netavark /usr/lib/podman/aardvark-dns; do
