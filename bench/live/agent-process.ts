@@ -42,6 +42,7 @@ export class AgentProcess {
   readonly #tail: string[] = [];
   readonly #exited: Promise<number | null>;
   #running = true;
+  #readyMs: number | undefined;
 
   private constructor(url: string, pid: number, exited: Promise<number | null>) {
     this.url = url;
@@ -112,25 +113,20 @@ export class AgentProcess {
     return this.events.filter((event) => event.kind === 'onset');
   }
 
-  /** Polls /status until the detector says it is ready; resolves to that moment (Unix ms). */
+  /**
+   * Waits for the agent's `detector_ready` log line of the range test, the moment the
+   * series tests start judging; resolves to it (Unix ms). Read from the log, not polled
+   * over HTTP: requests that stop at readiness would change the loopback traffic the
+   * agent judges from that moment on.
+   */
   async waitForDetectorReady(timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.#running) throw new Error(`the agent exited:\n${this.output()}`);
-      if (await this.#detectorReady()) return Date.now();
-      await sleep(500);
+      if (this.#readyMs !== undefined) return this.#readyMs;
+      await sleep(200);
     }
     throw new Error(`the detector was not ready within ${timeoutMs / 1000} s`);
-  }
-
-  async #detectorReady(): Promise<boolean> {
-    try {
-      const response = await fetch(`${this.url}/status`, { signal: AbortSignal.timeout(2_000) });
-      const status = (await response.json()) as { detection?: { ready?: unknown } | null };
-      return status.detection?.ready === true;
-    } catch {
-      return false;
-    }
   }
 
   #read(line: string): void {
@@ -140,6 +136,8 @@ export class AgentProcess {
       this.events.push(event);
       return;
     }
+    if (line.includes('"event":"detector_ready"') && line.includes('"detector":"range"'))
+      this.#readyMs ??= Date.now();
     if (!line.includes('"level":"warn"') && !line.includes('"level":"error"')) return;
     try {
       const name = (JSON.parse(line) as { event?: unknown }).event;

@@ -240,11 +240,12 @@ export class AnomalyEngine {
     return anomalous;
   }
 
-  /** Sets a detector's ready gauge to 1, once: it never goes back to 0. */
+  /** Sets a detector's ready gauge to 1 and logs it, once: it never goes back to 0. */
   #markReady(detector: string): void {
     if (this.#readyDetectors.has(detector)) return;
     this.#readyDetectors.add(detector);
     this.#metrics.ready.set({ detector }, 1);
+    this.#logger.info({ event: 'detector_ready', detector }, `${detector} detector ready`);
   }
 
   /** Exports the host's scores (the composite held, the forest raw); returns whether the host is anomalous. */

@@ -86,6 +86,15 @@ describe('AnomalyEngine', () => {
       'host',
     ]);
     expect(lines.some((l) => l.event === 'isolation_forest_fitted')).toBe(true);
+    // Each detector says once when it starts judging; seasonal never does at 1 s.
+    expect(
+      lines.filter((l) => l.event === 'detector_ready').map((l) => [l.detector, l.msg]),
+    ).toEqual([
+      ['range', 'range detector ready'],
+      ['shape', 'shape detector ready'],
+      ['composite', 'composite detector ready'],
+      ['iforest', 'iforest detector ready'],
+    ]);
     await e.stop();
     await e.stop();
   });
