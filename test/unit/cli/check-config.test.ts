@@ -127,6 +127,36 @@ describe('check-config', () => {
       );
     });
 
+    it('names a verify_command whose program is not on the exec allow-list', async () => {
+      const policy = [
+        "- { name: run, action: exec, target: x, argv: [/bin/true], verify_command: ['/usr/local/bin/check', '{{ $labels.job }}'] }",
+        '- { name: ok, action: exec, target: y, argv: [/bin/true], verify_command: [/bin/true] }',
+        "- { name: flush, action: cache_flush, target: '{{ $labels.cache }}', verify_command: [/usr/bin/redis-cli] }",
+        '- { name: off-list-too, action: exec, target: z, argv: [/bin/false], verify_command: [/bin/false] }',
+      ].join('\n');
+      const { dir, config } = await folder(
+        '  policy_file: policy.yml\n  allowed_commands: [/bin/true]\n',
+        { 'policy.yml': `${policy}\n` },
+      );
+      const file = join(dir, 'policy.yml');
+      expect(await failures(config)).toBe(
+        `  FAILED: ${config}:\n` +
+          `    ${file}:0.verify_command.0: verify_command /usr/local/bin/check is not in recovery.allowed_commands\n` +
+          `    ${file}:2.verify_command.0: verify_command /usr/bin/redis-cli is not in recovery.allowed_commands\n` +
+          `    ${file}:3.argv.0: command /bin/false is not in recovery.allowed_commands\n` +
+          `    ${file}:3.verify_command.0: verify_command /bin/false is not in recovery.allowed_commands\n\n`,
+      );
+      // A switched-off action's rules are not checked: they are skipped as `disabled`.
+      await writeFile(
+        config,
+        'detection:\n  state_file: state/detector.json\nrecovery:\n  audit_file: audit/audit.jsonl\n' +
+          '  policy_file: policy.yml\n  enable_exec_recovery: false\n  enable_cache_recovery: false\n',
+      );
+      const { io, text } = capture();
+      expect(await checkConfig([config], io, CHECKS)).toBe(0);
+      expect(text().err).toBe('');
+    });
+
     it('names an audit or state path under a regular file, or that is a directory', async () => {
       const { dir, config } = await folder('', { plain: 'a file\n' });
       await writeFile(
