@@ -92,9 +92,9 @@ function withStackSettings(
       monitoring: { collection_interval: INTERVAL, ...made.monitoring },
       recovery: {
         policy_file: SHIPPED_POLICY,
-        // The shipped policy's caches and command must be on their allow-lists, or the
+        // The shipped policy's caches and commands must be on their allow-lists, or the
         // agent refuses to start; tests that flush a cache point it at a real Redis.
-        allowed_commands: ['/usr/sbin/logrotate'],
+        allowed_commands: ['/usr/sbin/logrotate', '/usr/bin/pgrep'],
         ...made.recovery,
         caches: { ...SHIPPED_POLICY_CACHES, ...made.recovery?.caches },
         auth_token_file: join(dir, 'heal-token'),

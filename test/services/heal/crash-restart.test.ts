@@ -2,9 +2,11 @@
 // restart and Alertmanager's redelivery: every episode is healed, none twice, and no two
 // actions on one target overlap, the orphaned ones included. The action is a script that
 // writes its start and end (pid, milliseconds) to a file.
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RecoveryConfigInput } from '../../../src/config/recovery.js';
 import { notification } from './helpers.js';
 import {
   agentCli,
@@ -44,6 +46,29 @@ function episodes(seconds = SECONDS, prefix = '') {
   );
 }
 
+/**
+ * An agent (not started) whose policy runs record.sh, which is on its allow-list by its
+ * real path: known only once the agent's folder exists, so written in afterwards.
+ */
+async function recordingAgent(
+  recovery: RecoveryConfigInput,
+  timeout?: string,
+): Promise<CrashableAgent> {
+  const placeholder = '/tmp/placeholder';
+  const agent = await crashableAgent({ ...recovery, allowed_commands: [placeholder] }, (dir) =>
+    policy(dir, timeout),
+  );
+  try {
+    const script = await writeRecorder(agent.dir);
+    const config = join(agent.dir, 'sentinel.yml');
+    await writeFile(config, (await readFile(config, 'utf8')).replace(placeholder, script));
+    return agent;
+  } catch (error) {
+    await agent.cleanup();
+    throw error;
+  }
+}
+
 beforeAll(async () => {
   await agentCli();
 }, 300_000);
@@ -57,25 +82,13 @@ describe.each(['memory', 'redis'] as const)('kill -9 mid-action, %s store', (sto
   let agent: CrashableAgent;
   beforeAll(async () => {
     if (store === 'redis') redis ??= await startPersistentRedis();
-    agent = await crashableAgent(
-      {
-        max_concurrent_actions: 3,
-        backoff_initial: 0,
-        allowed_commands: ['/tmp/placeholder'],
-        ...(store === 'redis'
-          ? { redis_url: redis?.url, redis_key_prefix: `crash-${Date.now()}:` }
-          : {}),
-      },
-      (dir) => policy(dir),
-    );
-    await writeRecorder(agent.dir);
-    // The allow-list needs the script's real path, known once the folder exists.
-    const { readFile, writeFile } = await import('node:fs/promises');
-    const config = join(agent.dir, 'sentinel.yml');
-    await writeFile(
-      config,
-      (await readFile(config, 'utf8')).replace('/tmp/placeholder', join(agent.dir, 'record.sh')),
-    );
+    agent = await recordingAgent({
+      max_concurrent_actions: 3,
+      backoff_initial: 0,
+      ...(store === 'redis'
+        ? { redis_url: redis?.url, redis_key_prefix: `crash-${Date.now()}:` }
+        : {}),
+    });
     await agent.start();
   });
   afterAll(() => agent?.cleanup());
@@ -157,16 +170,7 @@ describe('an orphan that outlives its attempt', () => {
   afterAll(() => agent?.cleanup());
 
   it('is killed at its deadline, recorded, and only then is its episode run again, once', async () => {
-    agent = await crashableAgent({ allowed_commands: ['/tmp/placeholder'] }, (dir) =>
-      policy(dir, '3s'),
-    );
-    await writeRecorder(agent.dir);
-    const { readFile, writeFile } = await import('node:fs/promises');
-    const config = join(agent.dir, 'sentinel.yml');
-    await writeFile(
-      config,
-      (await readFile(config, 'utf8')).replace('/tmp/placeholder', join(agent.dir, 'record.sh')),
-    );
+    agent = await recordingAgent({}, '3s');
     await agent.start();
     const log = join(agent.dir, 'actions.log');
     const body = notification([

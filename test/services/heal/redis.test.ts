@@ -51,7 +51,7 @@ describe('cache_flush on a real Redis', () => {
         sessions: { url: redis.url, db: 2, pattern: 'session:*' },
         'app-cache': { url: redis.url, db: 4, pattern: 'cache:*' },
       },
-      allowed_commands: ['/usr/sbin/logrotate'],
+      allowed_commands: ['/usr/sbin/logrotate', '/usr/bin/pgrep'],
     });
   });
   afterAll(() => h?.cleanup());

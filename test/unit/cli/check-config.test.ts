@@ -79,6 +79,15 @@ describe('check-config', () => {
       return { dir, config };
     }
 
+    /** A folder whose configuration names `policy.yml`, holding `rules`; /bin/true is allowed. */
+    async function withPolicy(rules: string[]) {
+      const { dir, config } = await folder(
+        '  policy_file: policy.yml\n  allowed_commands: [/bin/true]\n',
+        { 'policy.yml': `${rules.join('\n')}\n` },
+      );
+      return { config, file: join(dir, 'policy.yml') };
+    }
+
     async function failures(config: string): Promise<string> {
       const { io, text } = capture();
       expect(await checkConfig([config], io, CHECKS)).toBe(1);
@@ -107,24 +116,44 @@ describe('check-config', () => {
     });
 
     it('names every rule that is not on its allow-list', async () => {
-      const policy = [
+      const { config, file } = await withPolicy([
         "- { name: run, action: exec, target: x, argv: ['/usr/local/bin/fix', '{{ $labels.job }}'] }",
         '- { name: ok, action: exec, target: y, argv: [/bin/true] }',
         '- { name: flush, action: cache_flush, target: sessions }',
         "- { name: flush-any, action: cache_flush, target: '{{ $labels.cache }}' }",
         '- { name: unit, action: service_restart, target: nginx.service }',
-      ].join('\n');
-      const { dir, config } = await folder(
-        '  policy_file: policy.yml\n  allowed_commands: [/bin/true]\n',
-        { 'policy.yml': `${policy}\n` },
-      );
-      const file = join(dir, 'policy.yml');
+      ]);
       expect(await failures(config)).toBe(
         `  FAILED: ${config}:\n` +
           `    ${file}:0.argv.0: command /usr/local/bin/fix is not in recovery.allowed_commands\n` +
           `    ${file}:2.target: cache sessions is not in recovery.caches\n` +
           `    ${file}:4.target: unit nginx.service is not in recovery.allowed_units\n\n`,
       );
+    });
+
+    it('names a verify_command whose program is not on the exec allow-list', async () => {
+      const { config, file } = await withPolicy([
+        "- { name: run, action: exec, target: x, argv: [/bin/true], verify_command: ['/usr/local/bin/check', '{{ $labels.job }}'] }",
+        '- { name: ok, action: exec, target: y, argv: [/bin/true], verify_command: [/bin/true] }',
+        "- { name: flush, action: cache_flush, target: '{{ $labels.cache }}', verify_command: [/usr/bin/redis-cli] }",
+        '- { name: off-list-too, action: exec, target: z, argv: [/bin/false], verify_command: [/bin/false] }',
+      ]);
+      expect(await failures(config)).toBe(
+        `  FAILED: ${config}:\n` +
+          `    ${file}:0.verify_command.0: verify_command /usr/local/bin/check is not in recovery.allowed_commands\n` +
+          `    ${file}:2.verify_command.0: verify_command /usr/bin/redis-cli is not in recovery.allowed_commands\n` +
+          `    ${file}:3.argv.0: command /bin/false is not in recovery.allowed_commands\n` +
+          `    ${file}:3.verify_command.0: verify_command /bin/false is not in recovery.allowed_commands\n\n`,
+      );
+      // A switched-off action's rules are not checked: they are skipped as `disabled`.
+      await writeFile(
+        config,
+        'detection:\n  state_file: state/detector.json\nrecovery:\n  audit_file: audit/audit.jsonl\n' +
+          '  policy_file: policy.yml\n  enable_exec_recovery: false\n  enable_cache_recovery: false\n',
+      );
+      const { io, text } = capture();
+      expect(await checkConfig([config], io, CHECKS)).toBe(0);
+      expect(text().err).toBe('');
     });
 
     it('names an audit or state path under a regular file, or that is a directory', async () => {

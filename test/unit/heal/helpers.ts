@@ -51,7 +51,13 @@ export async function startTestHealer(
     dockerHost: dockerHost ?? `unix://${join(dir, 'no-docker.sock')}`,
     ...(clock ? { clock } : {}),
   });
-  await healer.start();
+  try {
+    await healer.start();
+  } catch (error) {
+    // Refused (a test of the refusal, often): nothing to stop, only the folder to remove.
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   const app = healer.handler();
   return {
     healer,

@@ -47,6 +47,20 @@ describe('ExecAction', () => {
       new NotAllowedError('command /bin/sleep is not in recovery.allowed_commands'),
     );
   });
+
+  it('refuses a verify_command that is not allowlisted, before running anything', async () => {
+    await expect(
+      exec.prepare({
+        action: 'exec',
+        target: 't',
+        targetKey: 'exec:t',
+        argv: ['/bin/true'],
+        verifyArgv: ['/bin/sleep', '1'],
+      }),
+    ).rejects.toThrow(
+      new NotAllowedError('verify_command /bin/sleep is not in recovery.allowed_commands'),
+    );
+  });
 });
 
 describe('ServiceRestartAction', () => {

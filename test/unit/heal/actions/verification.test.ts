@@ -87,18 +87,16 @@ describe('verification', () => {
     });
   });
 
-  it('refuses, before running anything, a verify_command not in allowed_commands', async () => {
-    await withHealer(execRule('  verify_command: [/usr/bin/id]\n'), async (t) => {
-      await heal(t);
-      await vi.waitFor(() =>
-        expect(t.healer.status().recent.at(-1)).toMatchObject({
-          decision: 'skipped',
-          reason: 'not_allowed',
-          error: 'verify_command /usr/bin/id is not in recovery.allowed_commands',
-        }),
-      );
-      expect(t.healer.status().attempts).toBe(0);
-    });
+  it('refuses to start on a verify_command not in allowed_commands, naming the rule and the setting', async () => {
+    // Its every attempt would be refused before running: check-config and the start say so first.
+    await expect(
+      startTestHealer(
+        { auth_disabled: true, allowed_commands: ALLOWED },
+        execRule('  verify_command: [/usr/bin/id]\n'),
+      ),
+    ).rejects.toThrow(
+      /^(\/\S+\/policy\.yml): invalid configuration:\n {2}\1:0\.verify_command\.0: verify_command \/usr\/bin\/id is not in recovery\.allowed_commands$/,
+    );
   });
 });
 

@@ -8,33 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { runFile } from '../../../../src/heal/actions/run-file.js';
 import {
   groupAlive,
-  HOST,
   processStartTime,
   settleOrphan,
 } from '../../../../src/heal/dispatch/orphans.js';
 import type { StartedRecord } from '../../../../src/heal/state/journal.js';
+import { startedRecord } from '../started-record.js';
 
-function record(pgid: number | undefined, timeoutMs: number, host = HOST): StartedRecord {
-  return {
-    t: 'started',
-    id: 'a',
-    time: Date.now(),
-    episode: 'e',
-    target: 'exec:t',
-    rule: 'r',
-    action: 'exec',
-    attempt: 1,
-    source: 'webhook',
-    alertname: 'A',
-    fingerprint: 'f',
-    starts_at: 's',
-    replica: 'r',
-    host,
+/** An attempt of this host with a `timeoutMs` deadline, and its group `pgid` if given. */
+function record(pgid: number | undefined, timeoutMs: number): StartedRecord {
+  return startedRecord({
     timeout_ms: timeoutMs,
-    cooldown_key: 'c',
-    cooldown_ms: 0,
     ...(pgid === undefined ? {} : { pgid, pg_start: processStartTime(pgid) as string }),
-  };
+  });
 }
 
 /** Starts `sh -c` detached (its own group) with a grandchild; resolves to the group id. */

@@ -1,8 +1,11 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { validateConfig } from '../../../../src/config/validate.js';
 import { checkPolicyFile } from '../../../../src/heal/healer.js';
+import { allowListProblems } from '../../../../src/heal/policy/allow-lists.js';
 import { loadPolicy, parsePolicyText, selectRules } from '../../../../src/heal/policy/policy.js';
 
 let dir: string;
@@ -28,6 +31,26 @@ describe('policy', () => {
       ['flush-sessions', 'cache_flush'],
       ['restart-unit', 'service_restart'],
       ['rotate-logs', 'exec'],
+    ]);
+  });
+
+  it('the worked example is on the allow-lists of the shipped configuration', async () => {
+    const config = validateConfig(parseYaml(await readFile('examples/sentinel.yml', 'utf8')));
+    const policy = await loadPolicy('examples/policy.yml');
+    expect(allowListProblems(policy, config.recovery)).toEqual([]);
+    // Its exec rule shows a verify_command, which must be on the list as its argv is.
+    expect(policy.find((rule) => rule.name === 'rotate-logs')?.verify_command).toEqual([
+      '/usr/bin/pgrep',
+      '--exact',
+      'nginx',
+    ]);
+    expect(
+      allowListProblems(policy, {
+        ...config.recovery,
+        allowed_commands: ['/usr/sbin/logrotate'],
+      }).map((problem) => `${problem.path}: ${problem.message}`),
+    ).toEqual([
+      '/etc/aegis-sentinel/policy.yml:5.verify_command.0: verify_command /usr/bin/pgrep is not in recovery.allowed_commands',
     ]);
   });
 

@@ -1,21 +1,14 @@
 // The episode key comes from the parsed startsAt instant, not from how it was written.
 import request from 'supertest';
 import { afterEach, expect, it } from 'vitest';
-import { notification, startTestHealer, type TestHealer } from '../helpers.js';
-
-const POLICY = `
-- name: works
-  matchers: ['alertname="Works"']
-  action: exec
-  target: 'svc-{{ $labels.svc }}'
-  argv: ['/bin/true']
-`;
+import { notification, type TestHealer } from '../helpers.js';
+import { startWorksHealer } from './works-healer.js';
 
 let t: TestHealer | undefined;
 afterEach(() => t?.cleanup());
 
 it('one instant written five ways is one episode, acted on once', async () => {
-  t = await startTestHealer({ auth_disabled: true, allowed_commands: ['/bin/true'] }, POLICY);
+  t = await startWorksHealer();
   const decisions = [];
   for (const startsAt of [
     '2025-06-30T21:59:59Z',
@@ -48,7 +41,7 @@ it('one instant written five ways is one episode, acted on once', async () => {
 });
 
 it('refuses an unparsable startsAt with a 400 naming the field, and records nothing', async () => {
-  t = await startTestHealer({ auth_disabled: true, allowed_commands: ['/bin/true'] }, POLICY);
+  t = await startWorksHealer();
   const response = await request(t.app)
     .post('/heal')
     .set('content-type', 'application/json')

@@ -2,21 +2,14 @@
 // resolved alerts are logged per alert at debug only, and audited each.
 import request from 'supertest';
 import { afterEach, expect, it } from 'vitest';
-import { notification, startTestHealer, type TestHealer } from '../helpers.js';
-
-const POLICY = `
-- name: works
-  matchers: ['alertname="Works"']
-  action: exec
-  target: 'svc-{{ $labels.svc }}'
-  argv: ['/bin/true']
-`;
+import { notification, type TestHealer } from '../helpers.js';
+import { startWorksHealer } from './works-healer.js';
 
 let t: TestHealer | undefined;
 afterEach(() => t?.cleanup());
 
 it('sums up each notification at info and logs repeats per alert at debug', async () => {
-  t = await startTestHealer({ auth_disabled: true, allowed_commands: ['/bin/true'] }, POLICY);
+  t = await startWorksHealer();
   const body = notification([
     { labels: { alertname: 'Works', svc: 'a' }, fingerprint: '00000000000000a1' },
     { labels: { alertname: 'Works', svc: 'b' }, fingerprint: '00000000000000a2' },

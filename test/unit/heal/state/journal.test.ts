@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Journal, type StartedRecord } from '../../../../src/heal/state/journal.js';
 import { startTestHealer } from '../helpers.js';
+import { startedRecord } from '../started-record.js';
 
 const DAY = 86_400_000;
 let dir: string;
@@ -15,27 +16,8 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-function started(id: string, episode: string, time: number): StartedRecord {
-  return {
-    t: 'started',
-    id,
-    time,
-    episode,
-    target: 'exec:t',
-    rule: 'r',
-    action: 'exec',
-    attempt: 1,
-    source: 'webhook',
-    alertname: 'A',
-    fingerprint: 'f',
-    starts_at: '2025-01-01T00:00:00Z',
-    replica: 'r1',
-    host: 'h',
-    timeout_ms: 1000,
-    cooldown_key: 'cooldown:r:exec:t',
-    cooldown_ms: 0,
-  };
-}
+const started = (id: string, episode: string, time: number): StartedRecord =>
+  startedRecord({ id, episode, time });
 
 describe('Journal', () => {
   it('gives back open attempts with their process group, finished episodes, its name and epoch', async () => {
