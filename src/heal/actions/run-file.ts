@@ -18,12 +18,14 @@ const MAX_OUTPUT_BYTES = 1024 * 1024;
 
 /**
  * With a marker, the program is started by this constant script: it writes its pid (the
- * group's id) to the marker file, then execs the program, whose argv it passes on as
+ * group's id) to the marker file ($1), then execs the program, whose argv it passes on as
  * "$@", never parsed. So a program that ran always left a marker, written before it
  * started: after a crash the healer knows whether it ran, and its group, even when the
- * journal's own record of the group was not yet on disk.
+ * journal's own record of the group was not yet on disk. `$0`, the name the shell gives
+ * its own errors ("aegis-sentinel: 1: exec: /x: not found"), is the agent's.
  */
-const MARK_THEN_EXEC = 'echo $$ > "$0" && exec "$@"';
+const MARK_THEN_EXEC = 'echo $$ > "$1" && shift && exec "$@"';
+const SHELL = '/bin/sh';
 
 /** What the journal needs from a program it runs. */
 export interface RunHooks {
@@ -69,7 +71,7 @@ export function runFile(
     const [command, argv] =
       marker === undefined
         ? [file, args]
-        : ['/bin/sh', ['-c', MARK_THEN_EXEC, marker, file, ...args]];
+        : [SHELL, ['-c', MARK_THEN_EXEC, 'aegis-sentinel', marker, file, ...args]];
     const child = spawn(command, argv, {
       detached: true,
       env: env ? { ...env, ...COMMAND_ENV } : COMMAND_ENV,
@@ -104,9 +106,13 @@ export function runFile(
     child.once('error', (error: NodeJS.ErrnoException) => {
       signal.removeEventListener('abort', onAbort);
       reject(
-        new CommandFailedError(`${file} could not start (${error.code ?? error.message})`, {
-          cause: error,
-        }),
+        // Without the shell (a distroless image) it is the shell that is missing.
+        new CommandFailedError(
+          `${command === file ? file : `${SHELL}, which starts ${file},`} could not start (${error.code ?? error.message})`,
+          {
+            cause: error,
+          },
+        ),
       );
     });
     child.once('close', (code, killedBy) => {
