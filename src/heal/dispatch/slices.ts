@@ -7,7 +7,7 @@
  *
  * Each part yielding on its own (a setImmediate after its own 5 ms) gave one slice per
  * part and turn: with four notifications being claimed and the queue being run, a turn
- * took 25 ms before a probe was answered (`npm run bench:storm`). Here every part that
+ * could take 25 ms before a probe was answered (`npm run bench:storm`). Here every part that
  * waits for a slice starts at the same turn, and all of them stop once that turn's
  * budget is spent.
  */
