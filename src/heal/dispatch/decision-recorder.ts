@@ -132,7 +132,10 @@ export class DecisionRecorder {
       case 'dry_run':
         metrics.skips.inc({ reason: 'dry_run' });
         metrics.actions.inc({ action: entry.action, result: 'dry_run' });
-        logger.info(line, `dry run: would run ${entry.action} on ${entry.target}`);
+        // At debug, as repeats are: nothing ran, the audit and /status have each one,
+        // and a storm in dry run logged a line per alert, half of the healer's allocations
+        // (`npm run bench:storm`).
+        logger.debug(line, `dry run: would run ${entry.action} on ${entry.target}`);
         break;
       case 'started':
         logger.info(line, `healing: ${entry.action} on ${entry.target}`);
