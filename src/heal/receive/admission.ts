@@ -2,11 +2,11 @@
  * How many notifications /heal judges at once (parses, plans and claims), and how many
  * bytes of bodies may wait for their turn. A notification's alerts become tens of
  * thousands of objects while it is judged, and its claimed jobs wait in the dispatcher's
- * queue: judged together, four 1,000-alert notifications left the queue's runs a fifth of
- * each turn, the queue grew to tens of thousands of jobs, and the garbage collector
- * copied them all, in pauses of up to 180 ms (`npm run bench:storm`). Waiting bodies
- * are the bytes they came in, which the collector does not copy. Beyond `maxWaitingBytes`
- * /heal answers 503 and Alertmanager delivers again later.
+ * queue: judged together, four 1,000-alert notifications shared each turn with the
+ * queue's runs, the queue grew, and the garbage collector copied it, in pauses of up to
+ * 180 ms and a heap of 340 MB (190 MB one at a time; `npm run bench:storm`). Waiting
+ * bodies are the bytes they came in, which the collector does not copy. Beyond
+ * `maxWaitingBytes` /heal answers 503 and Alertmanager delivers again later.
  */
 export class Admission {
   readonly #concurrency: number;
