@@ -14,7 +14,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { Agent, createServer, type RequestListener, request } from 'node:http';
+import { Agent, createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ import { createApp } from '../src/http/app.js';
 import { loggerOptions } from '../src/logger.js';
 import { ExpositionRenderer } from '../src/metrics/exposition.js';
 import { type CpuPinning, pinLoadAndServers } from './support/cpu-pinning.js';
+import { postHeal } from './support/post-heal.js';
 import { processCpuSeconds } from './support/process-cpu.js';
 import { median, quantile } from './support/stats.js';
 
@@ -221,31 +222,6 @@ function body(): string {
   });
 }
 
-function post(agent: Agent, port: number, payload: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/heal',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          authorization: `Bearer ${TOKEN}`,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 interface Round {
   rps: number;
   latencies: number[];
@@ -266,7 +242,7 @@ async function load(server: { child: ChildProcess; port: number }, count: number
       const index = next;
       next += 1;
       const started = performance.now();
-      const status = await post(agent, port, payloads[index] as string);
+      const status = await postHeal(agent, port, TOKEN, payloads[index] as string);
       latencies[index] = performance.now() - started;
       if (status !== 202) throw new Error(`request ${index} answered ${status}`);
     }

@@ -12,7 +12,9 @@
  * dispatcher's work after the 202s counts.
  *
  *   npm run bench:storm [-- --alerts 100000 --per-notification 1000 --senders 4 --pin
- *                          --profile DIR --cli OTHER/dist/cli.js]
+ *                          --profile DIR --cli OTHER/dist/cli.js
+ *                          --node-option --trace-gc --agent-flag --log.level=warn
+ *                          --agent-log FILE]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { pinLoadAndServers } from './support/cpu-pinning.js';
+import { postHeal } from './support/post-heal.js';
 import { quantile } from './support/stats.js';
 
 const args = process.argv.slice(2);
@@ -40,6 +43,17 @@ const REST_PROBES = option('rest-probes', 300);
 const PIN = args.includes('--pin');
 const profileIndex = args.indexOf('--profile');
 const PROFILE_DIR = profileIndex === -1 ? undefined : args[profileIndex + 1];
+/** `--node-option FLAG` (repeatable): a Node.js or V8 flag for the agent's process, `--trace-gc` say. */
+const NODE_OPTIONS = args.flatMap((arg, index) =>
+  arg === '--node-option' && args[index + 1] !== undefined ? [args[index + 1] as string] : [],
+);
+/** `--agent-flag FLAG` (repeatable): one more flag for the agent, `--log.level=warn` say. */
+const AGENT_FLAGS = args.flatMap((arg, index) =>
+  arg === '--agent-flag' && args[index + 1] !== undefined ? [args[index + 1] as string] : [],
+);
+/** `--agent-log FILE`: keep the agent's stdout (its log, and what --trace-gc prints) there. */
+const agentLogIndex = args.indexOf('--agent-log');
+const AGENT_LOG = agentLogIndex === -1 ? undefined : args[agentLogIndex + 1];
 const TARGET_MS = 50;
 const TOKEN = 'bench-storm-token';
 const SERVICES = 50;
@@ -86,31 +100,6 @@ function notification(first: number, count: number): string {
   });
 }
 
-function post(agent: Agent, port: number, payload: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        agent,
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/heal',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(payload),
-          authorization: `Bearer ${TOKEN}`,
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
-}
-
 async function send(port: number): Promise<void> {
   const payloads: string[] = [];
   for (let first = 0; first < ALERTS; first += PER_NOTIFICATION)
@@ -124,8 +113,13 @@ async function send(port: number): Promise<void> {
     while (next < payloads.length) {
       const payload = payloads[next] as string;
       next += 1;
-      const status = await post(agent, port, payload);
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      // A 503 is delivered again, as Alertmanager does: after 0.5 s, then 1.5 times longer.
+      for (let delayMs = 500; ; delayMs *= 1.5) {
+        const status = await postHeal(agent, port, TOKEN, payload);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status !== 503) break;
+        await sleep(delayMs);
+      }
     }
   };
   const started = performance.now();
@@ -198,12 +192,13 @@ async function startAgent(
   const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const [command, ...prefix] = [...serverPrefix, process.execPath];
   // The log goes to a file, as it would go to journald or a container's log: real writes.
-  const log = openSync(join(dir, 'agent.log'), 'a');
+  const log = openSync(AGENT_LOG ?? join(dir, 'agent.log'), 'a');
   const child = spawn(
     command as string,
     [
       ...prefix,
       ...profile,
+      ...NODE_OPTIONS,
       CLI,
       `--web.listen-address=127.0.0.1:${port}`,
       '--monitoring.collection-interval=1s',
@@ -214,6 +209,7 @@ async function startAgent(
       '--recovery.allowed-commands=/bin/true',
       '--no-recovery.enable-local-alerts',
       `--recovery.audit-file=${join(dir, 'audit.jsonl')}`,
+      ...AGENT_FLAGS,
     ],
     {
       cwd: dir,

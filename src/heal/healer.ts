@@ -23,6 +23,7 @@ import { createAuthenticator, howToConfigureAuth, type TokenCheck } from './rece
 import { type Clock, systemClock, type Timer } from './dispatch/clock.js';
 import { replayIntoStore } from './dispatch/attempt-journal.js';
 import { type AlertDecision, Dispatcher } from './dispatch/dispatcher.js';
+import { eventLoopSlices, type Slices } from './dispatch/slices.js';
 import { StateStoreUnavailableError, UnsafeLabelError } from './errors.js';
 import { type HealMetrics, registerHealMetrics } from './heal-metrics.js';
 import { type LabelCheck, labelSafetyCheck } from './receive/label-safety.js';
@@ -52,6 +53,8 @@ export type { AuditEntry } from './audit/audit-log.js';
 
 /** How often the open-circuit gauge is reconciled with the store (other replicas open circuits too). */
 const CIRCUIT_REFRESH_MS = 10_000;
+/** Notifications judged at once with Redis, whose claims wait on round trips (one at a time with the memory store). */
+const REDIS_JUDGED_AT_ONCE = 8;
 /** How often Redis' epoch marker is read while it is not known to be intact. */
 const EPOCH_CHECK_MS = 2_000;
 
@@ -115,6 +118,8 @@ export class Healer {
   readonly #check: LabelCheck;
   readonly #handler: WebhookHandler;
   readonly #maintenanceHandler: MaintenanceHandler;
+  /** The event loop's slices: the webhook, the planning of a notification and the dispatcher share them. */
+  readonly #slices: Slices = eventLoopSlices;
   /** Maintenance and Alertmanager's silences. */
   readonly holds: Holds;
   readonly #announcements: HealAnnouncements | undefined;
@@ -228,6 +233,12 @@ export class Healer {
       metrics: this.#metrics,
       logger,
       receive: (notification, receivedAt) => this.#receive(notification, receivedAt),
+      slices: this.#slices,
+      // Judging is all CPU with the memory store; with Redis it is mostly round trips.
+      concurrency:
+        config.redis_url === undefined && config.redis_sentinels === undefined
+          ? 1
+          : REDIS_JUDGED_AT_ONCE,
     });
     this.#maintenanceHandler = createMaintenanceHandler({
       auth: {
@@ -435,15 +446,24 @@ export class Healer {
       );
       return { status: 503, body: refusal };
     }
-    const alerts: HealAlert[] = notification.alerts.map((alert) => ({
-      status: alert.status,
-      labels: alert.labels,
-      annotations: alert.annotations,
-      startsAt: alert.startsAt,
-      fingerprint: alert.fingerprint,
-      source: 'webhook',
-    }));
-    const { planned, problems } = this.#plan(alerts, receivedAt);
+    const planned: PlannedAlert[] = [];
+    const problems: { path: string; message: string }[] = [];
+    // Planned in the event loop's slices: 1,000 alerts take milliseconds.
+    for (const [
+      index,
+      { status, labels, annotations, startsAt, fingerprint },
+    ] of notification.alerts.entries()) {
+      if (this.#slices.due) await this.#slices.next();
+      const alert: HealAlert = {
+        status,
+        labels,
+        annotations,
+        startsAt,
+        fingerprint,
+        source: 'webhook',
+      };
+      this.#planOne(alert, index, receivedAt, planned, problems);
+    }
     if (problems.length > 0) {
       this.#metrics.notifications.inc({ status: 'invalid' });
       const first = problems[0] as { path: string; message: string };
@@ -515,20 +535,29 @@ export class Healer {
   ): { planned: PlannedAlert[]; problems: { path: string; message: string }[] } {
     const planned: PlannedAlert[] = [];
     const problems: { path: string; message: string }[] = [];
-    alerts.forEach((alert, index) => {
-      try {
-        planned.push(
-          planAlert(alert, this.#policy, this.#config, this.#check, receivedAt, (a) =>
-            this.holds.hold(a),
-          ),
-        );
-      } catch (error) {
-        if (!(error instanceof UnsafeLabelError)) throw error;
-        this.#dispatcher.recordRejection(alert, error);
-        problems.push({ path: `alerts.${index}.labels.${error.label}`, message: error.message });
-      }
-    });
+    alerts.forEach((alert, index) => this.#planOne(alert, index, receivedAt, planned, problems));
     return { planned, problems };
+  }
+
+  /** Plans the alert at `index` into `planned`, or, when a label is unsafe, records it and adds it to `problems`. */
+  #planOne(
+    alert: HealAlert,
+    index: number,
+    receivedAt: number,
+    planned: PlannedAlert[],
+    problems: { path: string; message: string }[],
+  ): void {
+    try {
+      planned.push(
+        planAlert(alert, this.#policy, this.#config, this.#check, receivedAt, (a) =>
+          this.holds.hold(a),
+        ),
+      );
+    } catch (error) {
+      if (!(error instanceof UnsafeLabelError)) throw error;
+      this.#dispatcher.recordRejection(alert, error);
+      problems.push({ path: `alerts.${index}.labels.${error.label}`, message: error.message });
+    }
   }
 
   /** The local loop: turns one collection round's signals into alerts and hands them to the dispatcher. */

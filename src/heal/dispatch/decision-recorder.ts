@@ -111,13 +111,14 @@ export class DecisionRecorder {
     const { decision } = entry;
     this.#options.audit.append(entry);
     const { metrics, logger } = this.#options;
-    // The log line has its own time; the entry's would be a second "time" key.
-    const line = {
+    // The log line has its own time; the entry's would be a second "time" key. Lines at
+    // debug are built only when debug is written: a storm makes one per alert.
+    const line = (): Record<string, unknown> => ({
       ...entry,
       time: undefined,
       dispatch_delay_ms: dispatchDelayMs,
       event: EVENTS[decision],
-    };
+    });
     switch (decision) {
       case 'skipped':
       case 'deferred':
@@ -125,41 +126,46 @@ export class DecisionRecorder {
         // A redelivery, an alert no rule wants, a resolution: one line per alert at
         // debug, since the notification's summary (heal_notification_received) counts
         // them at info; a storm of them cost more in log lines than in healing.
-        if (QUIET_REASONS.has(entry.reason as string))
-          logger.debug(line, `healing skipped: ${entry.reason}`);
-        else logger.info(line, `healing skipped: ${entry.reason}`);
+        if (!QUIET_REASONS.has(entry.reason as string))
+          logger.info(line(), `healing skipped: ${entry.reason}`);
+        else if (logger.isLevelEnabled('debug'))
+          logger.debug(line(), `healing skipped: ${entry.reason}`);
         break;
       case 'dry_run':
         metrics.skips.inc({ reason: 'dry_run' });
         metrics.actions.inc({ action: entry.action, result: 'dry_run' });
-        logger.info(line, `dry run: would run ${entry.action} on ${entry.target}`);
+        // At debug, as repeats are: nothing ran, the audit and /status have each one,
+        // and a storm in dry run logged a line per alert, two fifths of the agent's
+        // allocations (`npm run bench:storm`).
+        if (logger.isLevelEnabled('debug'))
+          logger.debug(line(), `dry run: would run ${entry.action} on ${entry.target}`);
         break;
       case 'started':
-        logger.info(line, `healing: ${entry.action} on ${entry.target}`);
+        logger.info(line(), `healing: ${entry.action} on ${entry.target}`);
         break;
       case 'succeeded':
         metrics.actions.inc({ action: entry.action, result: 'success' });
-        logger.info(line, `healed: ${entry.action} on ${entry.target} verified`);
+        logger.info(line(), `healed: ${entry.action} on ${entry.target} verified`);
         break;
       case 'unverified':
         metrics.actions.inc({ action: entry.action, result: 'unverified' });
-        logger.info(line, `done, unverified: ${entry.action} on ${entry.target} has no check`);
+        logger.info(line(), `done, unverified: ${entry.action} on ${entry.target} has no check`);
         break;
       case 'cancelled':
         metrics.actions.inc({ action: entry.action, result: 'cancelled' });
-        logger.info(line, `cancelled: ${entry.action} on ${entry.target}: its alert resolved`);
+        logger.info(line(), `cancelled: ${entry.action} on ${entry.target}: its alert resolved`);
         break;
       case 'failed':
         metrics.actions.inc({
           action: entry.action,
           result: entry.reason === 'timeout' ? 'timeout' : 'failure',
         });
-        logger.warn(line, `healing failed: ${entry.action} on ${entry.target}: ${entry.error}`);
+        logger.warn(line(), `healing failed: ${entry.action} on ${entry.target}: ${entry.error}`);
         break;
       case 'interrupted':
         metrics.actions.inc({ action: entry.action, result: 'interrupted' });
         logger.warn(
-          line,
+          line(),
           `healing interrupted (${entry.reason}): ${entry.action} on ${entry.target}` +
             (entry.orphan ? `, its process group: ${entry.orphan}` : ''),
         );

@@ -27,6 +27,7 @@ import type { HealAnnouncements } from '../announce/heal-announcements.js';
 import { AttemptJournal } from './attempt-journal.js';
 import { DecisionRecorder } from './decision-recorder.js';
 import { ReadyQueue } from './ready-queue.js';
+import { eventLoopSlices, type Slices } from './slices.js';
 import { type DecisionDetail, type Job, jobLogFields } from './job.js';
 import { Leases } from './leases.js';
 import { StoreRetries } from './store-retries.js';
@@ -52,16 +53,6 @@ const PAUSED_RETRY_MS = 1_000;
 /** Marks an episode over for good: any later delivery of it is a duplicate. */
 const DONE = 'done';
 
-/**
- * Longest stretch submit() works through a notification's alerts, and the pump through
- * queued jobs, before they let the event loop serve other requests: a storm of
- * 1,000-alert notifications otherwise held /healthz and /metrics for hundreds of
- * milliseconds (`npm run bench:storm`).
- */
-const SLICE_MS = 5;
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 export interface AlertDecision {
   fingerprint: string;
   alertname: string;
@@ -85,6 +76,12 @@ export interface DispatcherOptions {
   journal: Journal;
   /** Why the healer must not act now, if it must not (jobs then wait). */
   refused?: () => string | undefined;
+  /**
+   * The event loop's slices, shared with the webhook: submit() and the pump work through
+   * alerts and queued jobs in them, so that a storm of 1,000-alert notifications does
+   * not hold /healthz and /metrics (`npm run bench:storm`).
+   */
+  slices?: Slices;
 }
 
 export class Dispatcher {
@@ -110,9 +107,8 @@ export class Dispatcher {
   readonly #shutdown = new AbortController();
   readonly #retries: StoreRetries;
   #stopping = false;
+  readonly #slices: Slices;
   #pumpScheduled = false;
-  /** When the pump's current turn of the event loop began (see #pumpSoon). */
-  #turnStarted = 0;
   #attempts = 0;
   #verified = 0;
   #unverified = 0;
@@ -125,6 +121,7 @@ export class Dispatcher {
     this.#options = options;
     this.#config = options.config;
     this.#store = options.store;
+    this.#slices = options.slices ?? eventLoopSlices;
     this.#recorder = new DecisionRecorder(options);
     this.#leases = new Leases({
       store: options.store,
@@ -184,13 +181,11 @@ export class Dispatcher {
       const { fingerprint, alertname, rule, reason } = entry;
       decisions.push({ fingerprint, alertname, rule, decision: 'skipped', reason });
     };
-    let sliceStart = performance.now();
     for (const { alert, receivedAt, verdicts } of planned) {
-      if (performance.now() - sliceStart > SLICE_MS) {
+      if (this.#slices.due) {
         // Queued jobs may start meanwhile: they are this notification's, already claimed.
         this.#pump();
-        await nextTurn();
-        sliceStart = performance.now();
+        await this.#slices.next();
       }
       const resolvedKey = `resolved:${alert.fingerprint}:${alert.startsAt}`;
       if (alert.status === 'resolved') {
@@ -426,22 +421,20 @@ export class Dispatcher {
   }
 
   /**
-   * Pumps at once while this turn of the event loop has run for less than SLICE_MS,
-   * else on the next turn, once however many jobs finish before it: jobs that finish
-   * without waiting on I/O (dry runs, skips, the memory store) would otherwise start the
-   * next ones in one unbroken chain of microtasks, and hold every other request until
-   * the whole queue is done.
+   * Pumps at once while the event loop's slice lasts, else in the next slice, once
+   * however many jobs finish before it: jobs that finish without waiting on I/O (dry
+   * runs, skips, the memory store) would otherwise start the next ones in one unbroken
+   * chain of microtasks, and hold every other request until the whole queue is done.
    */
   #pumpSoon(): void {
-    if (performance.now() - this.#turnStarted < SLICE_MS) {
+    if (!this.#slices.due) {
       this.#pump();
       return;
     }
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
-    setImmediate(() => {
+    void this.#slices.next().then(() => {
       this.#pumpScheduled = false;
-      this.#turnStarted = performance.now();
       this.#pump();
     });
   }

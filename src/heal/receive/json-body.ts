@@ -131,10 +131,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** The body as text, without a UTF-8 byte order mark. */
+export function jsonText(bytes: Buffer): string {
+  // A UTF-8 byte order mark is allowed before JSON text (RFC 8259 §8.1 lets parsers ignore it).
+  return bytes.toString('utf8', hasBom(bytes) ? 3 : 0);
+}
+
 /** The body's JSON; a BodyError (invalid_json) when it is not JSON. */
 export function parseJsonBody(bytes: Buffer): unknown {
-  // A UTF-8 byte order mark is allowed before JSON text (RFC 8259 §8.1 lets parsers ignore it).
-  const text = bytes.toString('utf8', hasBom(bytes) ? 3 : 0);
+  const text = jsonText(bytes);
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -17,10 +17,11 @@ import { answerInternalError, sendJson } from '../../http/json-response.js';
 import type { Logger } from '../../logger.js';
 import type { Authenticator } from './auth.js';
 import type { HealMetrics } from '../heal-metrics.js';
-import { BodyError, checkJsonHeaders, parseJsonBody, readBody } from './json-body.js';
-import { type Notification, type PayloadProblem, parseNotification } from './webhook-payload.js';
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { eventLoopSlices, type Slices } from '../dispatch/slices.js';
+import { Admission } from './admission.js';
+import { BodyError, checkJsonHeaders, readBody } from './json-body.js';
+import { readNotification } from './notification-reader.js';
+import type { Notification, ParsedNotification, PayloadProblem } from './webhook-payload.js';
 
 export interface WebhookReply {
   status: number;
@@ -44,11 +45,24 @@ export interface WebhookHandlerOptions {
   logger: Logger;
   /** Judges and enqueues a valid notification; `receivedAt` is performance.now() on arrival. */
   receive(notification: Notification, receivedAt: number): Promise<WebhookReply>;
+  /** The event loop's slices, shared with the dispatcher (dispatch/slices.ts). */
+  slices?: Slices;
+  /**
+   * How many notifications are judged (parsed, planned, claimed) at once; parsing itself
+   * is one at a time. @default 1
+   */
+  concurrency?: number;
+  /** How many bytes of bodies may wait to be judged; beyond, 503. @default 16 × maxBodyBytes */
+  maxWaitingBytes?: number;
 }
+
+/** How many bodies of the largest size may wait to be judged (admission.ts). */
+const WAITING_BODIES = 16;
 
 /** The listener for POST /heal; the agent's server answers other methods with its 405. */
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const { auth, metrics, logger, maxBodyBytes } = options;
+  const slices = options.slices ?? eventLoopSlices;
 
   /** `PATH: problem`, the body's path written `(body)`. */
   const describe = (problem: PayloadProblem): string =>
@@ -122,11 +136,15 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     ]);
   };
 
-  let queue: Promise<unknown> = Promise.resolve();
-  /** Runs `work` once the work queued before it has settled: one notification parsed at a time. */
+  const admission = new Admission(
+    options.concurrency ?? 1,
+    options.maxWaitingBytes ?? WAITING_BODIES * maxBodyBytes,
+  );
+  let parsing: Promise<unknown> = Promise.resolve();
+  /** Runs `work` once the parsing queued before it has settled: one notification parsed at a time. */
   const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
-    const turn = queue.then(work);
-    queue = turn.catch(() => undefined);
+    const turn = parsing.then(work);
+    parsing = turn.catch(() => undefined);
     return turn;
   };
 
@@ -157,32 +175,53 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       else refuseBody(res, error);
       return;
     }
-    const notification = await oneAtATime(() => parse(res, bytes));
-    if (notification === undefined) return;
-    // The policy's turn; the claims then wait on the store, concurrently with others'.
-    await nextTurn();
-    const reply = await options.receive(notification, receivedAt);
-    sendJson(res, reply.status, reply.body);
+    const turn = admission.enter(bytes.length);
+    if (turn === undefined) {
+      const { notifications, bytes: waiting } = admission.waiting;
+      metrics.notifications.inc({ status: 'refused' });
+      logger.warn(
+        {
+          event: 'heal_notification_refused',
+          reason: 'busy',
+          waiting: notifications,
+          waiting_bytes: waiting,
+        },
+        `/heal refused (503): ${notifications} notification(s) of ${waiting} bytes wait to be judged`,
+      );
+      sendJson(res, 503, {
+        error: 'healer_busy',
+        message: `${notifications} notification(s) wait to be judged; deliver again later`,
+      });
+      return;
+    }
+    const leave = await turn;
+    try {
+      const notification = await oneAtATime(() => parse(res, bytes));
+      if (notification === undefined) return;
+      // The policy's slice; the claims then wait on the store.
+      await slices.next();
+      const reply = await options.receive(notification, receivedAt);
+      sendJson(res, reply.status, reply.body);
+    } finally {
+      leave();
+    }
   };
 
   /**
-   * Parses and checks one notification, or answers its refusal (undefined). Each stage
-   * of a large one takes milliseconds: other requests (/healthz, /metrics) get a turn of
-   * the event loop between them, and notifications are parsed one at a time, so that
-   * bodies that arrive together are not all parsed in one turn (`npm run bench:storm`).
+   * Parses and checks one notification, or answers its refusal (undefined). A large one
+   * is read alert by alert in the event loop's slices (notification-reader.ts): other
+   * requests (/healthz, /metrics) are answered in between (`npm run bench:storm`).
    */
   const parse = async (res: ServerResponse, bytes: Buffer): Promise<Notification | undefined> => {
-    await nextTurn();
-    let body: unknown;
+    await slices.next();
+    let parsed: ParsedNotification;
     try {
-      body = parseJsonBody(bytes);
+      parsed = await readNotification(bytes, slices);
     } catch (error) {
       if (!(error instanceof BodyError)) throw error;
       refuseBody(res, error);
       return undefined;
     }
-    await nextTurn();
-    const parsed = parseNotification(body);
     if (!parsed.ok) {
       refuse(res, 400, 'invalid_notification', 'invalid', parsed.problems);
       return undefined;

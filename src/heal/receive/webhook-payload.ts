@@ -87,57 +87,90 @@ class Problems {
 
 /** Checks a parsed JSON body; never throws. */
 export function parseNotification(body: unknown): ParsedNotification {
-  const problems = new Problems();
-  const root = object(body, '', problems);
-  if (root === undefined) return { ok: false, problems: problems.list };
-
-  if (root.version !== '4') {
-    problems.add(
-      'version',
-      root.version === undefined
-        ? 'required: expected "4"'
-        : 'expected "4" (Alertmanager webhook version)',
-    );
-  }
-  const groupKey = string(root, 'groupKey', '', problems);
-  const truncatedAlerts = root.truncatedAlerts ?? 0;
-  if (!(
-    typeof truncatedAlerts === 'number' &&
-    Number.isInteger(truncatedAlerts) &&
-    truncatedAlerts >= 0
-  ))
-    problems.add(
-      'truncatedAlerts',
-      `expected a whole number >= 0, got ${describeValue(truncatedAlerts)}`,
-    );
-  const status = alertStatus(root, 'status', '', problems);
-  const receiver = string(root, 'receiver', '', problems);
-
-  const alerts: NotificationAlert[] = [];
+  const check = new NotificationCheck(body);
+  const root = check.root;
+  if (root === undefined) return check.result();
   const list = root.alerts;
-  if (list === undefined) problems.add('alerts', 'required: expected array');
+  if (list === undefined) check.problem('alerts', 'required: expected array');
   else if (!Array.isArray(list))
-    problems.add('alerts', `expected array, got ${describeValue(list)}`);
-  else if (list.length === 0) problems.add('alerts', 'expected at least one alert');
-  else {
-    list.forEach((item: unknown, index) => {
-      const alert = parseAlert(item, `alerts.${index}`, problems);
-      if (alert) alerts.push(alert);
-    });
+    check.problem('alerts', `expected array, got ${describeValue(list)}`);
+  else if (list.length === 0) check.problem('alerts', 'expected at least one alert');
+  else list.forEach((item: unknown, index) => check.alert(item, index));
+  return check.result();
+}
+
+/**
+ * A notification checked in parts: its own fields when made, then each alert as it
+ * comes (alert()), so that a large one can be parsed and checked alert by alert, in
+ * slices, its parsed alerts left behind as they are checked (notification-reader.ts).
+ * The problems come in the order parseNotification() gives them.
+ */
+export class NotificationCheck {
+  /** The body, when it is an object. */
+  readonly root: Fields | undefined;
+  readonly #problems = new Problems();
+  readonly #alerts: NotificationAlert[] = [];
+  readonly #groupKey: string | undefined;
+  readonly #truncatedAlerts: unknown;
+  readonly #status: Notification['status'] | undefined;
+  readonly #receiver: string | undefined;
+
+  /** Checks the body's own fields (all but `alerts`). */
+  constructor(body: unknown) {
+    const problems = this.#problems;
+    const root = object(body, '', problems);
+    this.root = root;
+    if (root === undefined) return;
+    if (root.version !== '4') {
+      problems.add(
+        'version',
+        root.version === undefined
+          ? 'required: expected "4"'
+          : 'expected "4" (Alertmanager webhook version)',
+      );
+    }
+    this.#groupKey = string(root, 'groupKey', '', problems);
+    const truncatedAlerts = root.truncatedAlerts ?? 0;
+    this.#truncatedAlerts = truncatedAlerts;
+    if (!(
+      typeof truncatedAlerts === 'number' &&
+      Number.isInteger(truncatedAlerts) &&
+      truncatedAlerts >= 0
+    ))
+      problems.add(
+        'truncatedAlerts',
+        `expected a whole number >= 0, got ${describeValue(truncatedAlerts)}`,
+      );
+    this.#status = alertStatus(root, 'status', '', problems);
+    this.#receiver = string(root, 'receiver', '', problems);
   }
 
-  if (problems.list.length > 0) return { ok: false, problems: problems.list };
-  return {
-    ok: true,
-    notification: {
-      version: '4',
-      groupKey: groupKey as string,
-      truncatedAlerts: truncatedAlerts as number,
-      status: status as Notification['status'],
-      receiver: receiver as string,
-      alerts,
-    },
-  };
+  /** A problem found outside the fields this checks (the alerts list itself). */
+  problem(path: string, message: string): void {
+    this.#problems.add(path, message);
+  }
+
+  /** Checks the alert at `index` of the body's `alerts`. */
+  alert(item: unknown, index: number): void {
+    const alert = parseAlert(item, `alerts.${index}`, this.#problems);
+    if (alert) this.#alerts.push(alert);
+  }
+
+  result(): ParsedNotification {
+    const problems = this.#problems.list;
+    if (problems.length > 0) return { ok: false, problems };
+    return {
+      ok: true,
+      notification: {
+        version: '4',
+        groupKey: this.#groupKey as string,
+        truncatedAlerts: this.#truncatedAlerts as number,
+        status: this.#status as Notification['status'],
+        receiver: this.#receiver as string,
+        alerts: this.#alerts,
+      },
+    };
+  }
 }
 
 function parseAlert(

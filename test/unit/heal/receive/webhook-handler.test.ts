@@ -594,6 +594,39 @@ describe('POST /heal outside the happy path', () => {
     return { handler, lines };
   }
 
+  it('judges one notification at a time, and answers 503 when no more bodies may wait', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const judged: string[] = [];
+    const { handler, lines } = listener({
+      maxWaitingBytes: 0,
+      receive: async (notification) => {
+        judged.push(notification.groupKey);
+        await gate;
+        return { status: 202, body: { status: 'accepted' } };
+      },
+    });
+    const first = request(handler)
+      .post('/heal')
+      .send({ ...valid(), groupKey: 'first' })
+      .then((response) => response);
+    await vi.waitFor(() => expect(judged).toEqual(['first']));
+    const second = await request(handler)
+      .post('/heal')
+      .send({ ...valid(), groupKey: 'second' });
+    expect([second.status, second.body]).toEqual([
+      503,
+      { error: 'healer_busy', message: '0 notification(s) wait to be judged; deliver again later' },
+    ]);
+    expect(lines.find((line) => line.event === 'heal_notification_refused')).toMatchObject({
+      level: 'warn',
+      reason: 'busy',
+    });
+    open();
+    expect((await first).status).toBe(202);
+    expect(judged).toEqual(['first']);
+  });
+
   it.each([
     [
       'a throw before the body is read',
