@@ -22,6 +22,9 @@ interface EpisodeEntry extends EpisodeRecord {
   expiresAtMs: number;
 }
 
+/** A full map is swept for expired entries once per this share of the cap's writes. */
+const SWEEP_EVERY = 16;
+
 export interface MemoryStateStoreOptions {
   clock: Clock;
   maxEntries: number;
@@ -39,6 +42,8 @@ export class MemoryStateStore implements StateStore {
   readonly #entries = new Map<string, Entry>();
   readonly #episodes = new Map<string, EpisodeEntry>();
   readonly #targets = new Map<string, { state: TargetState; expiresAtMs: number }>();
+  /** Per full map: writes since it was last swept for expired entries. */
+  readonly #writesSinceSweep = new Map<Map<string, unknown>, number>();
 
   constructor(options: MemoryStateStoreOptions) {
     this.#options = options;
@@ -70,7 +75,15 @@ export class MemoryStateStore implements StateStore {
     map.delete(key);
     map.set(key, entry);
     if (map.size <= this.#options.maxEntries) return;
-    this.#sweep(map);
+    // A full map is swept for expired entries at most once per sixteenth of the cap's
+    // writes: sweeping on every write made each one cost the whole map (a storm of
+    // 100,000 new episodes into a full store: 10^10 checks).
+    const writes = (this.#writesSinceSweep.get(map) ?? Infinity) + 1;
+    this.#writesSinceSweep.set(map, writes);
+    if (writes > this.#options.maxEntries / SWEEP_EVERY) {
+      this.#sweep(map);
+      this.#writesSinceSweep.set(map, 0);
+    }
     while (map.size > this.#options.maxEntries) {
       const oldest = map.keys().next().value as string;
       map.delete(oldest);

@@ -35,6 +35,19 @@ describe('MemoryStateStore', () => {
     expect(s.size.entries).toBe(1);
   });
 
+  it('sweeps a full store for expired entries once per sixteenth of its cap’s writes', async () => {
+    const { s, clock, evicted } = store(160);
+    for (let i = 0; i < 150; i += 1) await s.set(`long:${i}`, 'x', 3_600_000);
+    for (let i = 0; i < 10; i += 1) await s.set(`short:${i}`, 'x', 1_000);
+    await s.set('new:0', 'x', 3_600_000); // full: swept, nothing expired, the oldest goes
+    clock.advance(1_001);
+    // The next 10 writes evict the oldest; the 11th sweeps the 10 expired entries.
+    for (let i = 1; i <= 11; i += 1) await s.set(`new:${i}`, 'x', 3_600_000);
+    expect(evicted).toEqual(Array.from({ length: 11 }, (_, i) => `long:${i}`));
+    expect(s.size.entries).toBe(151);
+    expect(await s.exists('short:0')).toBe(false);
+  });
+
   it('forgets a target’s state its TTL after the last write', async () => {
     const { s, clock } = store();
     const state = {
