@@ -92,7 +92,7 @@ export class Dispatcher {
   readonly #circuit: CircuitSettings;
   /** This healer's name in leases and the journal; kept across restarts (recover()). */
   #replica: string = randomUUID();
-  readonly #ready = new ReadyQueue<Job>();
+  readonly #ready = new ReadyQueue<Job>((job) => job.resolvedKey);
   readonly #scheduled = new Map<Job, Timer>();
   /** The job running on each busy target, one at a time per target. */
   readonly #running = new Map<string, Promise<void>>();
@@ -190,7 +190,11 @@ export class Dispatcher {
       const resolvedKey = `resolved:${alert.fingerprint}:${alert.startsAt}`;
       if (alert.status === 'resolved') {
         // Cancelled here first: this replica's retries stop even when the store is down.
-        this.#drop('resolved', (job) => job.resolvedKey === resolvedKey);
+        this.#drop(
+          'resolved',
+          (job) => job.resolvedKey === resolvedKey,
+          this.#ready.dropGroup(resolvedKey),
+        );
         for (const [job, cancel] of this.#cancellers) {
           if (job.resolvedKey === resolvedKey)
             cancel.abort(new ActionCancelledError(job.plan.action, job.plan.targetKey));
@@ -274,7 +278,11 @@ export class Dispatcher {
    */
   async stop(): Promise<void> {
     this.#stopping = true;
-    this.#drop('stopping', () => true);
+    this.#drop(
+      'stopping',
+      () => true,
+      this.#ready.drop(() => true),
+    );
     this.#shutdown.abort(new ActionInterruptedError());
     await Promise.all(this.#running.values());
     await Promise.all(this.#fences.values());
@@ -341,8 +349,11 @@ export class Dispatcher {
     }
   }
 
-  /** Drops the scheduled and queued jobs `match` picks, each recorded as skipped for `reason`. */
-  #drop(reason: 'stopping' | 'resolved', match: (job: Job) => boolean): void {
+  /**
+   * Drops the scheduled jobs `match` picks and the `queued` ones (already taken out of
+   * the ready queue), each recorded as skipped for `reason`.
+   */
+  #drop(reason: 'stopping' | 'resolved', match: (job: Job) => boolean, queued: Job[]): void {
     const dropped: Job[] = [];
     for (const [job, timer] of this.#scheduled) {
       if (!match(job)) continue;
@@ -350,7 +361,7 @@ export class Dispatcher {
       this.#scheduled.delete(job);
       dropped.push(job);
     }
-    for (const job of this.#ready.drop(match)) dropped.push(job);
+    for (const job of queued) dropped.push(job);
     for (const job of dropped) {
       this.#recorder.recordJob('skipped', job, { reason });
       // Stopping leaves the episode to the next delivery; resolved ends it.

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { ReadyQueue } from '../../../../src/heal/dispatch/ready-queue.js';
 
-const job = (name: string, target: string) => ({ name, plan: { targetKey: target } });
+const job = (name: string, target: string, alert = name) => ({
+  name,
+  alert,
+  plan: { targetKey: target },
+});
 type TestJob = ReturnType<typeof job>;
+const newQueue = () => new ReadyQueue<TestJob>((each) => each.alert);
 
 function queueOf(...jobs: TestJob[]): ReadyQueue<TestJob> {
-  const queue = new ReadyQueue<TestJob>();
+  const queue = newQueue();
   for (const each of jobs) queue.add(each);
   return queue;
 }
@@ -37,8 +42,38 @@ describe('ReadyQueue', () => {
     expect(queue.take(() => false)).toBeUndefined();
   });
 
+  it('drops an alert’s jobs, parked or not, and passes over them afterwards', () => {
+    const queue = queueOf(
+      job('a1', 'a', 'x'),
+      job('b1', 'b', 'y'),
+      job('a2', 'a', 'y'),
+      job('c1', 'c', 'y'),
+      job('b2', 'b', 'z'),
+    );
+    expect(queue.take((target) => target === 'a')?.name).toBe('b1');
+    expect(queue.dropGroup('y').map((each) => each.name)).toEqual(['a2', 'c1']);
+    expect(queue.dropGroup('y')).toEqual([]);
+    expect(queue.drop(() => false)).toEqual([]);
+    const rest: string[] = [];
+    for (let taken = queue.take(() => false); taken; taken = queue.take(() => false))
+      rest.push(taken.name);
+    expect(rest).toEqual(['a1', 'b2']);
+    expect(queue.dropGroup('x')).toEqual([]);
+  });
+
+  it('drops 100,000 alerts’ jobs one alert at a time, in linear time', () => {
+    const queue = newQueue();
+    for (let index = 0; index < 100_000; index += 1)
+      queue.add(job(String(index), `t${index % 50}`));
+    let dropped = 0;
+    for (let index = 0; index < 100_000; index += 1)
+      dropped += queue.dropGroup(String(index)).length;
+    expect(dropped).toBe(100_000);
+    expect(queue.take(() => false)).toBeUndefined();
+  });
+
   it('takes 100,000 jobs in order, in linear time', () => {
-    const queue = new ReadyQueue<TestJob>();
+    const queue = newQueue();
     for (let index = 0; index < 100_000; index += 1)
       queue.add(job(String(index), `t${index % 50}`));
     const started = performance.now();
