@@ -46,6 +46,7 @@ export interface HealMetrics {
   maintenance: Gauge;
   auditWritable: Gauge;
   stateStoreLost: Gauge;
+  stateEvictions: Counter;
 }
 
 /**
@@ -63,6 +64,7 @@ export function registerHealMetrics(registry: Registry): HealMetrics {
   }
   for (const reason of SKIP_REASONS) metrics.skips.inc({ reason }, 0);
   for (const result of ['sent', 'failed', 'dropped']) metrics.announcements.inc({ result }, 0);
+  metrics.stateEvictions.inc(0);
   return metrics;
 }
 
@@ -129,6 +131,11 @@ function createHealMetrics(registry: Registry): HealMetrics {
     stateStoreLost: new Gauge({
       name: 'aegis_heal_state_store_lost',
       help: "1 while the Redis state store has lost the healer's data (its epoch marker is gone or changed): the healer answers 503 until an operator restores the marker.",
+      registers,
+    }),
+    stateEvictions: new Counter({
+      name: 'aegis_heal_state_evictions_total',
+      help: 'Entries the full memory state store forgot before their TTL (recovery.memory_store_max_entries): a forgotten episode can be acted on again if redelivered.',
       registers,
     }),
   };

@@ -28,6 +28,7 @@ import { StateStoreUnavailableError, UnsafeLabelError } from './errors.js';
 import { type HealMetrics, registerHealMetrics } from './heal-metrics.js';
 import { type LabelCheck, labelSafetyCheck } from './receive/label-safety.js';
 import { LocalAlerts } from './local-loop.js';
+import { EvictionLog } from './state/eviction-log.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
 import { type HealAlert, type PlannedAlert, planAlert } from './policy/planner.js';
 import { Holds } from './policy/holds.js';
@@ -163,15 +164,17 @@ export class Healer {
       this.#store = redis;
       this.#redis = redis;
     } else {
+      const evictions = new EvictionLog({
+        logger,
+        counter: this.#metrics.stateEvictions,
+        clock: this.#clock,
+        maxEntries: config.memory_store_max_entries,
+      });
       this.#store = new MemoryStateStore({
         clock: this.#clock,
         maxEntries: config.memory_store_max_entries,
         targetTtlMs,
-        onEvict: (key) =>
-          logger.warn(
-            { event: 'heal_state_evicted', key, max_entries: config.memory_store_max_entries },
-            'memory state store full (recovery.memory_store_max_entries): the oldest entry is forgotten',
-          ),
+        onEvict: (key) => evictions.evicted(key),
       });
       this.#epochState = 'ok';
     }
