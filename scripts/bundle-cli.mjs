@@ -5,8 +5,9 @@
 // library (dist/index.js), the forest worker and the schema sources `--help` reads.
 //
 // Left out, and loaded from node_modules when used: the packages the command imports only
-// when its configuration needs them (dockerode, ioredis, bcryptjs), and prom-client's
-// optional OpenTelemetry peer.
+// when its configuration needs them (dockerode, ioredis, bcryptjs); iconv-lite, whose
+// encoding tables only a body in another charset than UTF-8 loads; and mime-db, a JSON
+// file that JSON.parse reads faster than V8 compiles it as code: 860 KB less to compile.
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
@@ -47,7 +48,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['dockerode', 'ioredis', 'bcryptjs', '@opentelemetry/api', 'iconv-lite', 'mime-db'],
+  external: ['dockerode', 'ioredis', 'bcryptjs', 'iconv-lite', 'mime-db'],
   // The CommonJS dependencies inside the bundle require Node.js' own modules.
   banner: {
     js: "import { createRequire as __aegisCreateRequire } from 'node:module';\nconst require = __aegisCreateRequire(import.meta.url);",
