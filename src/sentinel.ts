@@ -128,7 +128,7 @@ export class AegisSentinel implements AsyncDisposable {
     if (monitoring.enable_container_monitoring) {
       const host = resolveDockerHost(monitoring.docker_host);
       collectors.containers = new ContainerCollector({
-        // Built on the first round that finds an engine: no socket, no request.
+        // Built on the first round that finds an engine: no socket, no dockerode.
         docker: () =>
           dockerSocketMissing(host)
             ? undefined

@@ -3,7 +3,8 @@
  * every container, through the Docker Engine API (dockerode). An unreachable engine
  * is reported as `engine_up: false` with no containers, never as a thrown error, so
  * a host without Docker still serves its other metrics. The client is built on the
- * first round that finds an engine to ask: a missing socket costs no request.
+ * first round that finds an engine to ask: a missing socket costs no request, and
+ * dockerode is not even loaded.
  */
 import type Docker from 'dockerode';
 import { mapWithConcurrency } from '../util/map-with-concurrency.js';
@@ -21,13 +22,13 @@ export interface ContainerCollectorOptions {
    * The client, or how to build it on first use; a builder that returns undefined means
    * no engine is there this round (a unix socket that does not exist).
    */
-  docker: Docker | (() => Docker | undefined);
+  docker: Docker | (() => Docker | undefined | Promise<Docker | undefined>);
   /** How many inspect/stats requests run at once. */
   concurrency: number;
 }
 
 export class ContainerCollector {
-  readonly #connect: () => Docker | undefined;
+  readonly #connect: () => Docker | undefined | Promise<Docker | undefined>;
   readonly #concurrency: number;
   #docker: Docker | undefined;
 
@@ -38,7 +39,7 @@ export class ContainerCollector {
   }
 
   async collect(): Promise<ContainersSnapshot> {
-    const docker = (this.#docker ??= this.#connect());
+    const docker = (this.#docker ??= await this.#connect());
     if (docker === undefined) return { engine_up: false, containers: [] };
     let listed: Docker.ContainerInfo[];
     try {

@@ -1,6 +1,11 @@
-/** Building a dockerode client from a Docker host string, as the docker CLI reads DOCKER_HOST. */
+/**
+ * Building a dockerode client from a Docker host string, as the docker CLI reads DOCKER_HOST.
+ * dockerode is loaded with the first client, not at start-up: it costs a quarter of a
+ * second and megabytes of heap to load (docs/benchmarks.md#npm-run-benchagent), which a
+ * host without containers, and an agent that never restarts one, never pays.
+ */
 import { existsSync } from 'node:fs';
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
 
 export const DEFAULT_DOCKER_HOST = 'unix:///var/run/docker.sock';
 
@@ -55,6 +60,19 @@ export function dockerSocketMissing(host: string): boolean {
   return path !== undefined && !existsSync(path);
 }
 
-export function createDockerClient(host: string, timeoutMs: number, tls?: DockerTls): Docker {
-  return new Docker(dockerOptions(host, timeoutMs, tls));
+let dockerode: Promise<typeof Docker> | undefined;
+
+/** Loads dockerode once; later calls share the first load. */
+export function loadDockerode(): Promise<typeof Docker> {
+  dockerode ??= import('dockerode').then((module) => module.default);
+  return dockerode;
+}
+
+export async function createDockerClient(
+  host: string,
+  timeoutMs: number,
+  tls?: DockerTls,
+): Promise<Docker> {
+  const DockerClient = await loadDockerode();
+  return new DockerClient(dockerOptions(host, timeoutMs, tls));
 }

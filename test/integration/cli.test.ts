@@ -1,6 +1,7 @@
 /** The `aegis-sentinel` command as an operator runs it: the built dist/cli.js. */
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -21,9 +22,8 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
 }
 
 beforeAll(async () => {
-  await run('npx', ['tsc', '-p', 'tsconfig.build.json'], {
-    cwd: join(import.meta.dirname, '../..'),
-  });
+  // The build users run: tsc, then dist/cli.js bundled into one file.
+  await run('npm', ['run', 'build', '--silent'], { cwd: join(import.meta.dirname, '../..') });
 }, 120_000);
 
 describe('aegis-sentinel', () => {
@@ -183,6 +183,93 @@ describe('aegis-sentinel', () => {
       );
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+});
+
+/**
+ * Starts the agent with `args`, the preload that lists the CommonJS modules it loads, and
+ * `env`; waits for agent_started and one more second (a container round at 1 s), stops
+ * it with SIGTERM and answers which of dockerode and ioredis it had loaded.
+ */
+async function optionalPackagesLoaded(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<string[]> {
+  const list = join(dir, 'loaded-modules.txt');
+  const port = await freeLoopbackPort();
+  const child = spawn(
+    'node',
+    [
+      `--import=${join(import.meta.dirname, 'support/loaded-packages.mjs')}`,
+      CLI,
+      `--web.listen-address=127.0.0.1:${port}`,
+      ...args,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: dir,
+      env: { ...process.env, AEGIS_LOADED_MODULES_FILE: list, ...env },
+    },
+  );
+  let logs = '';
+  child.stdout.on('data', (chunk) => (logs += chunk));
+  child.stderr.on('data', (chunk) => (logs += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    const deadline = Date.now() + 15_000;
+    while (!logs.includes('"event":"agent_started"')) {
+      if (Date.now() > deadline || child.exitCode !== null)
+        throw new Error(`agent did not start:\n${logs}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  const files = (await readFile(list, 'utf8')).split('\n');
+  return ['dockerode', 'ioredis'].filter((name) =>
+    files.some((file) => file.includes(`/node_modules/${name}/`)),
+  );
+}
+
+describe('optional packages', () => {
+  it('are not loaded by the agent on its default configuration, on a host without Docker', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
+    expect(
+      await optionalPackagesLoaded(dir, ['--monitoring.collection-interval=1s'], {
+        DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}`,
+      }),
+    ).toEqual([]);
+  });
+
+  it('are loaded when the configuration uses them: a Docker engine found, Redis configured', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
+    // Enough of an engine to answer the container collector's list: no containers.
+    const engine = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(req.url?.startsWith('/containers/json') ? '[]' : '{}');
+    });
+    const socket = join(dir, 'docker.sock');
+    await new Promise<void>((resolve) => engine.listen(socket, resolve));
+    const closedPort = await freeLoopbackPort();
+    await writeFile(
+      join(dir, 'agent.yml'),
+      `recovery:\n  redis_url: redis://127.0.0.1:${closedPort}\n`,
+    );
+    try {
+      expect(
+        await optionalPackagesLoaded(
+          dir,
+          ['--monitoring.collection-interval=1s', `--config.file=${join(dir, 'agent.yml')}`],
+          { DOCKER_HOST: `unix://${socket}` },
+        ),
+      ).toEqual(['dockerode', 'ioredis']);
+    } finally {
+      await new Promise((resolve) => engine.close(resolve));
     }
   });
 });

@@ -5,8 +5,11 @@
  * it was done (a cache in use may legitimately gain new keys right after): the effect is
  * verified by the rule's `verify_command` or `probe_url`, and without either the
  * outcome is `unverified`.
+ *
+ * ioredis is loaded only when `recovery.caches` names a cache, as the action is built:
+ * an agent without caches never loads it.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { CacheConfig } from '../../config/recovery.js';
 import { NotAllowedError } from '../errors.js';
 import type { ActionPlan, HealAction, PreparedAttempt } from './action.js';
@@ -41,10 +44,16 @@ async function unlinkMatching(
 export class CacheFlushAction implements HealAction {
   readonly #options: CacheFlushOptions;
   readonly #allowedCommands: ReadonlySet<string>;
+  readonly #ioredis: Promise<{ Redis: typeof Redis }> | undefined;
 
   constructor(options: CacheFlushOptions) {
     this.#options = options;
     this.#allowedCommands = new Set(options.allowedCommands);
+    if (Object.keys(options.caches).length > 0) {
+      this.#ioredis = import('ioredis');
+      // A failed load fails the first flush, where it is awaited, not the process.
+      this.#ioredis.catch(() => undefined);
+    }
   }
 
   async prepare(plan: ActionPlan): Promise<PreparedAttempt> {
@@ -55,6 +64,7 @@ export class CacheFlushAction implements HealAction {
     const verify = commandVerification(plan, this.#allowedCommands);
     return {
       run: async (signal) => {
+        const { Redis } = await (this.#ioredis ?? import('ioredis'));
         const client = new Redis(cache.url, {
           db: cache.db,
           lazyConnect: true,

@@ -50,10 +50,11 @@ export class DockerRestartAction implements HealAction {
     this.#optOut = splitLabel(options.optOutLabel);
   }
 
-  #client(host: string): Docker {
+  /** The first one loads dockerode, within the first attempt's timeout. */
+  async #client(host: string): Promise<Docker> {
     let client = this.#clients.get(host);
     if (!client) {
-      client = createDockerClient(host, this.#options.requestTimeoutMs, this.#options.tls);
+      client = await createDockerClient(host, this.#options.requestTimeoutMs, this.#options.tls);
       this.#clients.set(host, client);
     }
     return client;
@@ -61,7 +62,7 @@ export class DockerRestartAction implements HealAction {
 
   async prepare(plan: ActionPlan, signal: AbortSignal): Promise<PreparedAttempt> {
     const host = plan.dockerHost ?? this.#options.defaultHost;
-    const docker = this.#client(host);
+    const docker = await this.#client(host);
     const container = docker.getContainer(plan.target);
     const before = await container.inspect({ abortSignal: signal });
     const labels = before.Config.Labels ?? {};

@@ -8,8 +8,11 @@
  * reconnect could be answered "already set" for our own earlier write and lose an
  * action, and a queued one would hold a webhook request open. They fail at once instead,
  * and the webhook answers 503 so Alertmanager delivers again later.
+ *
+ * ioredis is loaded by connect(), so an agent without Redis configured never loads it
+ * (about 150 ms of start-up, docs/benchmarks.md#npm-run-benchagent).
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { StateStoreUnavailableError } from '../errors.js';
 import {
   EMPTY_TARGET_STATE,
@@ -54,7 +57,9 @@ export interface RedisStateStoreOptions {
 
 export class RedisStateStore implements StateStore {
   readonly kind = 'redis';
-  readonly #client: Redis;
+  readonly #options: RedisStateStoreOptions;
+  #client: Redis | undefined;
+  #closed = false;
   readonly #prefix: string;
   readonly #auditMaxLen: number;
   readonly #targetTtlMs: number;
@@ -64,11 +69,22 @@ export class RedisStateStore implements StateStore {
   #replicasReadAt = 0;
 
   constructor(options: RedisStateStoreOptions) {
+    this.#options = options;
     this.#waitReplicas = options.waitReplicas;
     this.#waitMs = Math.max(1, Math.ceil(options.commandTimeoutMs));
     this.#prefix = options.prefix;
     this.#targetTtlMs = Math.max(1, Math.ceil(options.targetTtlMs));
     this.#auditMaxLen = options.auditStreamMaxLen;
+  }
+
+  /**
+   * Loads ioredis and starts connecting; a Redis that is down now is retried in the
+   * background, not fatal.
+   */
+  async connect(): Promise<void> {
+    const { Redis } = await import('ioredis');
+    if (this.#closed || this.#client) return;
+    const options = this.#options;
     const { connection } = options;
     const settings: RedisOptions = {
       lazyConnect: true,
@@ -80,7 +96,7 @@ export class RedisStateStore implements StateStore {
       // Keep trying to come back, at most every 2 s, for as long as the healer runs.
       retryStrategy: (times) => Math.min(times * 100, 2_000),
     };
-    this.#client =
+    const client =
       'url' in connection
         ? new Redis(connection.url, settings)
         : new Redis({
@@ -95,23 +111,23 @@ export class RedisStateStore implements StateStore {
             sentinelRetryStrategy: (times) => Math.min(times * 100, 2_000),
           });
     // Errors surface through the commands that fail; without a listener ioredis would print them.
-    this.#client.on('error', () => undefined);
-    this.#client.on('ready', () => options.onStateChange?.(true));
-    this.#client.on('close', () => options.onStateChange?.(false));
-  }
-
-  /** Starts connecting; a Redis that is down now is retried in the background, not fatal. */
-  async connect(): Promise<void> {
-    await this.#client.connect().catch(() => undefined);
+    client.on('error', () => undefined);
+    client.on('ready', () => options.onStateChange?.(true));
+    client.on('close', () => options.onStateChange?.(false));
+    this.#client = client;
+    await client.connect().catch(() => undefined);
   }
 
   async close(): Promise<void> {
-    this.#client.disconnect();
+    this.#closed = true;
+    this.#client?.disconnect();
   }
 
-  async #run<T>(what: string, command: () => Promise<T>): Promise<T> {
+  /** Runs a command on the connection; any failure is the store being unavailable. */
+  async #run<T>(what: string, command: (client: Redis) => Promise<T>): Promise<T> {
     try {
-      return await command();
+      if (this.#client === undefined) throw new Error('not connected');
+      return await command(this.#client);
     } catch (error) {
       throw new StateStoreUnavailableError(
         `state store (Redis) unavailable during ${what}: ${(error as Error).message}`,
@@ -121,21 +137,28 @@ export class RedisStateStore implements StateStore {
   }
 
   /**
-   * Waits until `waitReplicas` replicas have every write made so far on this connection;
-   * rejects as unavailable when they do not within the command timeout. The write stays
-   * on the master: a lease is taken back by its holder, a delete or an end written again.
+   * Runs a write, then, when `wrote` says it wrote, waits until `waitReplicas` replicas
+   * have every write made so far on this connection (WAIT); rejects as unavailable when
+   * they do not within the command timeout. The write stays on the master: a lease is
+   * taken back by its holder, a delete or an end written again.
    */
-  async #replicated(what: string): Promise<void> {
-    if (this.#waitReplicas === 0) return;
+  async #write<T>(
+    what: string,
+    command: (client: Redis) => Promise<T>,
+    wrote: (reply: T) => boolean = () => true,
+  ): Promise<T> {
+    const reply = await this.#run(what, command);
+    if (this.#waitReplicas === 0 || !wrote(reply)) return reply;
     const needed = Math.min(this.#waitReplicas, await this.#connectedReplicas());
-    if (needed === 0) return;
-    const acked = await this.#run(`WAIT after ${what}`, () =>
-      this.#client.wait(needed, this.#waitMs),
+    if (needed === 0) return reply;
+    const acked = await this.#run(`WAIT after ${what}`, (client) =>
+      client.wait(needed, this.#waitMs),
     );
     if (acked < needed)
       throw new StateStoreUnavailableError(
         `state store (Redis) unavailable during ${what}: ${acked} of ${needed} replicas have it after ${this.#waitMs} ms`,
       );
+    return reply;
   }
 
   /**
@@ -146,7 +169,7 @@ export class RedisStateStore implements StateStore {
   async #connectedReplicas(): Promise<number> {
     const now = Date.now();
     if (now - this.#replicasReadAt > 1_000) {
-      const info = await this.#run('INFO replication', () => this.#client.info('replication'));
+      const info = await this.#run('INFO replication', (client) => client.info('replication'));
       this.#replicas = Number(/^connected_slaves:(\d+)/m.exec(info)?.[1] ?? 0);
       this.#replicasReadAt = now;
     }
@@ -154,44 +177,42 @@ export class RedisStateStore implements StateStore {
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.#run('SET', () =>
-      this.#client.set(this.#prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs))),
+    await this.#write('SET', (client) =>
+      client.set(this.#prefix + key, value, 'PX', Math.max(1, Math.ceil(ttlMs))),
     );
-    await this.#replicated('SET');
   }
 
   async exists(key: string): Promise<boolean> {
-    return (await this.#run('EXISTS', () => this.#client.exists(this.#prefix + key))) === 1;
+    return (await this.#run('EXISTS', (client) => client.exists(this.#prefix + key))) === 1;
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.#run('GET', () => this.#client.get(this.#prefix + key))) ?? undefined;
+    return (await this.#run('GET', (client) => client.get(this.#prefix + key))) ?? undefined;
   }
 
   async renew(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const reply = await this.#run('lease renewal', () =>
-      this.#client.eval(RENEW, 1, this.#prefix + key, value, Math.max(1, Math.ceil(ttlMs))),
+    const reply = await this.#write(
+      'lease renewal',
+      (client) => client.eval(RENEW, 1, this.#prefix + key, value, Math.max(1, Math.ceil(ttlMs))),
+      // A lease lost to another holder wrote nothing to wait for.
+      (renewed) => renewed === 1,
     );
-    if (reply !== 1) return false;
-    await this.#replicated('lease renewal');
-    return true;
+    return reply === 1;
   }
 
   async delete(key: string): Promise<void> {
-    await this.#run('DEL', () => this.#client.del(this.#prefix + key));
-    await this.#replicated('DEL');
+    await this.#write('DEL', (client) => client.del(this.#prefix + key));
   }
 
   async deleteIfEqual(key: string, value: string): Promise<void> {
-    await this.#run('compare-and-delete', () =>
-      this.#client.eval(DELETE_IF_EQUAL, 1, this.#prefix + key, value),
+    await this.#write('compare-and-delete', (client) =>
+      client.eval(DELETE_IF_EQUAL, 1, this.#prefix + key, value),
     );
-    await this.#replicated('compare-and-delete');
   }
 
   async getTarget(target: string): Promise<TargetState> {
-    const hash = await this.#run('HGETALL', () =>
-      this.#client.hgetall(`${this.#prefix}target:${target}`),
+    const hash = await this.#run('HGETALL', (client) =>
+      client.hgetall(`${this.#prefix}target:${target}`),
     );
     const state = { ...EMPTY_TARGET_STATE };
     for (const field of Object.keys(state) as (keyof TargetState)[]) {
@@ -204,21 +225,23 @@ export class RedisStateStore implements StateStore {
   async putTarget(target: string, state: TargetState): Promise<void> {
     const circuits = `${this.#prefix}circuits`;
     const key = `${this.#prefix}target:${target}`;
-    const multi = this.#client
-      .multi()
-      .hset(key, { ...state })
-      .pexpire(key, this.#targetTtlMs)
-      // Circuits closed by time, whose targets may have expired since, leave the index.
-      .zremrangebyscore(circuits, '-inf', Date.now());
-    if (state.circuit_open_until_ms > 0) multi.zadd(circuits, state.circuit_open_until_ms, target);
-    else multi.zrem(circuits, target);
-    await this.#run('MULTI target state', () => multi.exec());
-    await this.#replicated('MULTI target state');
+    await this.#write('MULTI target state', (client) => {
+      const multi = client
+        .multi()
+        .hset(key, { ...state })
+        .pexpire(key, this.#targetTtlMs)
+        // Circuits closed by time, whose targets may have expired since, leave the index.
+        .zremrangebyscore(circuits, '-inf', Date.now());
+      if (state.circuit_open_until_ms > 0)
+        multi.zadd(circuits, state.circuit_open_until_ms, target);
+      else multi.zrem(circuits, target);
+      return multi.exec();
+    });
   }
 
   async openCircuits(nowMs: number): Promise<string[]> {
-    return this.#run('ZRANGEBYSCORE', () =>
-      this.#client.zrangebyscore(`${this.#prefix}circuits`, `(${nowMs}`, '+inf'),
+    return this.#run('ZRANGEBYSCORE', (client) =>
+      client.zrangebyscore(`${this.#prefix}circuits`, `(${nowMs}`, '+inf'),
     );
   }
 
@@ -228,24 +251,23 @@ export class RedisStateStore implements StateStore {
 
   async openAttempt(episode: string, startedJson: string, ttlMs: number): Promise<void> {
     const key = this.#journalKey(episode);
-    await this.#run('journal start', () =>
-      this.#client.multi().hset(key, 'open', startedJson).pexpire(key, Math.ceil(ttlMs)).exec(),
+    await this.#write('journal start', (client) =>
+      client.multi().hset(key, 'open', startedJson).pexpire(key, Math.ceil(ttlMs)).exec(),
     );
-    await this.#replicated('journal start');
   }
 
   async closeAttempt(episode: string, final: boolean, ttlMs: number): Promise<void> {
     const key = this.#journalKey(episode);
-    const multi = this.#client.multi().hdel(key, 'open');
-    if (final) multi.hset(key, 'done', '1');
-    multi.pexpire(key, Math.ceil(ttlMs));
-    await this.#run('journal end', () => multi.exec());
-    await this.#replicated('journal end');
+    await this.#write('journal end', (client) => {
+      const multi = client.multi().hdel(key, 'open');
+      if (final) multi.hset(key, 'done', '1');
+      return multi.pexpire(key, Math.ceil(ttlMs)).exec();
+    });
   }
 
   async interruptAttempt(episode: string, id: string | undefined, ttlMs: number): Promise<number> {
-    const reply = await this.#run('journal interruption', () =>
-      this.#client.eval(
+    const reply = await this.#write('journal interruption', (client) =>
+      client.eval(
         INTERRUPT,
         1,
         this.#journalKey(episode),
@@ -253,13 +275,12 @@ export class RedisStateStore implements StateStore {
         Math.ceil(ttlMs),
       ),
     );
-    await this.#replicated('journal interruption');
     return Number(reply);
   }
 
   async readEpisode(episode: string): Promise<EpisodeRecord> {
-    const hash = await this.#run('HGETALL journal', () =>
-      this.#client.hgetall(this.#journalKey(episode)),
+    const hash = await this.#run('HGETALL journal', (client) =>
+      client.hgetall(this.#journalKey(episode)),
     );
     const record: EpisodeRecord = {
       interrupted: Number(hash.interrupted ?? 0),
@@ -276,9 +297,9 @@ export class RedisStateStore implements StateStore {
    */
   async claimEpoch(candidate: string): Promise<string> {
     const key = `${this.#prefix}epoch`;
-    return this.#run('epoch', async () => {
-      await this.#client.set(key, candidate, 'NX');
-      return (await this.#client.get(key)) ?? candidate;
+    return this.#run('epoch', async (client) => {
+      await client.set(key, candidate, 'NX');
+      return (await client.get(key)) ?? candidate;
     });
   }
 
@@ -288,16 +309,8 @@ export class RedisStateStore implements StateStore {
 
   /** Appends an audit entry, as JSON, to the capped audit stream shared by the replicas. */
   async appendAudit(json: string): Promise<void> {
-    await this.#run('XADD', () =>
-      this.#client.xadd(
-        `${this.#prefix}audit`,
-        'MAXLEN',
-        '~',
-        this.#auditMaxLen,
-        '*',
-        'entry',
-        json,
-      ),
+    await this.#run('XADD', (client) =>
+      client.xadd(`${this.#prefix}audit`, 'MAXLEN', '~', this.#auditMaxLen, '*', 'entry', json),
     );
   }
 }

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  createDockerClient,
   DEFAULT_DOCKER_HOST,
   dockerOptions,
   dockerSocketMissing,
@@ -67,5 +69,17 @@ describe('ContainerCollector without an engine', () => {
     expect(await collector.collect()).toEqual({ engine_up: false, containers: [] });
     expect(await collector.collect()).toEqual({ engine_up: false, containers: [] });
     expect(asked).toBe(2);
+  });
+});
+
+describe('createDockerClient', () => {
+  it('loads dockerode with the first client, not when imported', async () => {
+    const cache = createRequire(import.meta.url).cache;
+    const loaded = () =>
+      Object.keys(cache).some((path) => path.includes('/node_modules/dockerode/'));
+    expect(loaded()).toBe(false);
+    const client = await createDockerClient('unix:///nowhere/docker.sock', 1000);
+    expect(typeof client.listContainers).toBe('function');
+    expect(loaded()).toBe(true);
   });
 });

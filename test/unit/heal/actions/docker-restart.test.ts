@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadDockerode } from '../../../../src/docker/docker-client.js';
 import { notification, startTestHealer } from '../helpers.js';
 
 let dir: string;
@@ -14,6 +15,9 @@ let socketPath: string;
 const hanging: import('node:http').ServerResponse[] = [];
 
 beforeAll(async () => {
+  // The first docker_restart loads dockerode inside its timeout (a quarter of a second,
+  // more on a loaded machine): loaded here, so that the 0.3 s below times the hung restart.
+  await loadDockerode();
   dir = await mkdtemp(join(tmpdir(), 'aegis-fake-docker-'));
   socketPath = join(dir, 'docker.sock');
   server = createServer((req, res) => {
