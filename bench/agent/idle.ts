@@ -4,7 +4,7 @@
  * agent also collects on its own interval).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { processCpuSeconds } from '../support/process-cpu.js';
+import { threadCpuSeconds } from '../support/process-cpu.js';
 import { residentMemory, type ResidentMemory } from '../support/process-memory.js';
 import type { Exporter } from './exporters.js';
 
@@ -29,7 +29,7 @@ export async function measureIdle(
   const scrapeAll = () =>
     Promise.all(exporters.map(async ({ base }) => (await fetch(`${base}/metrics`)).text()));
   for (let window = 0; window < windows; window += 1) {
-    const before = exporters.map(({ child }) => processCpuSeconds(child.pid));
+    const before = exporters.map(({ child }) => threadCpuSeconds(child.pid));
     const started = performance.now();
     for (let elapsed = 0; elapsed < windowSeconds; elapsed += SCRAPE_EVERY_SECONDS) {
       await scrapeAll();
@@ -37,7 +37,7 @@ export async function measureIdle(
     }
     const seconds = (performance.now() - started) / 1000;
     exporters.forEach(({ child }, index) => {
-      figures[index]!.cpu.push((processCpuSeconds(child.pid) - before[index]!) / seconds);
+      figures[index]!.cpu.push((threadCpuSeconds(child.pid) - before[index]!) / seconds);
     });
   }
   exporters.forEach(({ child }, index) => {

@@ -1,10 +1,14 @@
-/** bench:agent's flags: `--quick` for a shorter run (about 1.5 min instead of 4). */
+/** bench:agent's flags: `--quick` for a shorter run (about 2 min instead of 7). */
 
 export interface AgentBenchOptions {
   quick: boolean;
   /** Start-ups of each program, alternating. */
   startups: number;
-  /** Seconds both exporters run before idle CPU is measured (start-up's garbage collected). */
+  /**
+   * Seconds both exporters run before idle CPU is measured: start-up's garbage collected
+   * and the agent's hot code compiled by V8's optimising tiers (in its first 100 s or so
+   * the agent costs about 1.5 times what it does from then on, day after day).
+   */
   settleSeconds: number;
   /** Idle windows, and their length in seconds; each exporter scraped every 15 s. */
   idleWindows: number;
@@ -21,7 +25,7 @@ export interface AgentBenchOptions {
 
 export const USAGE = `usage: npm run bench:agent [-- --quick]
 
-  --quick   fewer repetitions and shorter windows (about 1.5 min instead of 4)
+  --quick   fewer repetitions and shorter windows (about 2 min instead of 7)
   --help
 `;
 
@@ -34,9 +38,9 @@ export function parseAgentBenchOptions(argv: readonly string[]): AgentBenchOptio
   return {
     quick,
     startups: quick ? 3 : 5,
-    settleSeconds: quick ? 10 : 20,
+    settleSeconds: quick ? 30 : 120,
     idleWindows: quick ? 1 : 3,
-    idleWindowSeconds: 30,
+    idleWindowSeconds: quick ? 30 : 60,
     scrapes: quick ? 50 : 200,
     probeTargets: [10, 300],
     probeRounds: quick ? 1 : 3,
