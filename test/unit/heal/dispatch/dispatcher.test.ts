@@ -253,5 +253,9 @@ describe('dry run', () => {
     expect(t.healer.status()).toMatchObject({ attempts: 0, success_rate: null });
     const text = await t.registry.getSingleMetricAsString('aegis_heal_actions_total');
     expect(text).toContain('aegis_heal_actions_total{action="exec",result="dry_run"} 1');
+    // What it would have done is said at info: it is what a dry run is for.
+    expect(
+      t.lines.filter((line) => line.reason === 'dry_run').map((line) => [line.level, line.msg]),
+    ).toEqual([['info', 'dry run: would run exec on exec:svc-a']]);
   });
 });
