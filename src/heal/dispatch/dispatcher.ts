@@ -12,31 +12,30 @@
  * submit() only claims and enqueues, so the webhook answers in milliseconds; everything
  * slow happens in run jobs afterwards. Every decision goes to the audit, the log and the
  * metrics through one place, #record.
+ *
+ * This file claims, queues, pumps, gates (#handle) and stops; a job that passes every
+ * gate is run by the attempt path in attempt-runner.ts (prepare, journal, run, verify,
+ * conclude), which keeps the attempt counts /status shows.
  */
 import { randomUUID } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import type { RecoveryConfig } from '../../config/recovery.js';
 import type { Logger } from '../../logger.js';
-import type { HealAction, PreparedAttempt } from '../actions/action.js';
-import { waitForProbe } from '../actions/probe.js';
+import type { HealAction } from '../actions/action.js';
 import type { AuditEntry, AuditLog } from '../audit/audit-log.js';
-import { type BackoffSettings, nextAttemptAt, recordAttempt } from './backoff.js';
-import { type CircuitSettings, isOpen, recordOutcome } from './circuit-breaker.js';
+import { type BackoffSettings, nextAttemptAt } from './backoff.js';
+import { type CircuitSettings, isOpen } from './circuit-breaker.js';
 import type { Clock, Timer } from './clock.js';
 import type { HealAnnouncements } from '../announce/heal-announcements.js';
 import { AttemptJournal } from './attempt-journal.js';
+import { AttemptRunner } from './attempt-runner.js';
 import { DecisionRecorder } from './decision-recorder.js';
 import { ReadyQueue } from './ready-queue.js';
 import { eventLoopSlices, type Slices } from './slices.js';
 import { type DecisionDetail, type Job, jobLogFields } from './job.js';
 import { Leases } from './leases.js';
 import { StoreRetries } from './store-retries.js';
-import { withTimeout } from './with-timeout.js';
 import {
-  ActionCancelledError,
   ActionInterruptedError,
-  ActionTimeoutError,
-  NotAllowedError,
   StateStoreUnavailableError,
   type UnsafeLabelError,
 } from '../errors.js';
@@ -44,7 +43,7 @@ import type { HealMetrics } from '../heal-metrics.js';
 import type { HealAlert, PlannedAlert } from '../policy/planner.js';
 import type { ActionName } from '../policy/policy.js';
 import type { Journal, StartedRecord } from '../state/journal.js';
-import type { StateStore, TargetState } from '../state/state-store.js';
+import type { StateStore } from '../state/state-store.js';
 
 /** How long a job waits before asking again for a target another replica is healing. */
 const LOCK_RETRY_MS = 500;
@@ -109,13 +108,7 @@ export class Dispatcher {
   #stopping = false;
   readonly #slices: Slices;
   #pumpScheduled = false;
-  #attempts = 0;
-  #verified = 0;
-  #unverified = 0;
-  #cancelled = 0;
-  /** Running attempts of `cancel_on_resolve` rules: aborted when their alert resolves. */
-  readonly #cancellers = new Map<Job, AbortController>();
-  #inFlight = 0;
+  readonly #runner: AttemptRunner;
 
   constructor(options: DispatcherOptions) {
     this.#options = options;
@@ -149,6 +142,24 @@ export class Dispatcher {
       threshold: this.#config.circuit_failure_threshold,
       openMs: this.#config.circuit_open_duration * 1000,
     };
+    this.#runner = new AttemptRunner({
+      config: options.config,
+      store: options.store,
+      actions: options.actions,
+      metrics: options.metrics,
+      logger: options.logger,
+      clock: options.clock,
+      journal: this.#journal,
+      recorder: this.#recorder,
+      shutdown: this.#shutdown.signal,
+      backoff: this.#backoff,
+      circuit: this.#circuit,
+      done: (job) => this.#done(job),
+      unclaim: (job) => this.#unclaim(job),
+      setCircuit: (target, open) => this.#setCircuit(target, open),
+      requeue: (job) => this.#ready.add(job),
+      stopping: () => this.#stopping,
+    });
   }
 
   get stats(): {
@@ -160,11 +171,7 @@ export class Dispatcher {
     openCircuits: string[];
   } {
     return {
-      attempts: this.#attempts,
-      verified: this.#verified,
-      unverified: this.#unverified,
-      cancelled: this.#cancelled,
-      inFlight: this.#inFlight,
+      ...this.#runner.counts,
       openCircuits: [...this.#openCircuits].sort(),
     };
   }
@@ -195,10 +202,7 @@ export class Dispatcher {
           (job) => job.resolvedKey === resolvedKey,
           this.#ready.dropGroup(resolvedKey),
         );
-        for (const [job, cancel] of this.#cancellers) {
-          if (job.resolvedKey === resolvedKey)
-            cancel.abort(new ActionCancelledError(job.plan.action, job.plan.targetKey));
-        }
+        this.#runner.cancel(resolvedKey);
         await this.#store.set(resolvedKey, '1', this.#config.episode_ttl * 1000);
         skipped(this.#recorder.record('skipped', alert, { reason: 'resolved' }));
         continue;
@@ -488,7 +492,7 @@ export class Dispatcher {
         return;
       }
       // A dry run changes nothing, so it needs no lock: it only reads the gates.
-      if (!this.#dryRun(job)) {
+      if (!this.#runner.dryRun(job)) {
         locked = await this.#leases.acquire(lockKey, owner);
         if (!locked) {
           this.#schedule(job, LOCK_RETRY_MS);
@@ -520,7 +524,7 @@ export class Dispatcher {
         });
         return;
       }
-      await this.#attempt(job, state, cooldownKey, timeoutMs);
+      await this.#runner.attempt(job, state, cooldownKey, timeoutMs);
     } catch (error) {
       if (!(error instanceof StateStoreUnavailableError)) throw error;
       // Nothing was done for this job: try again once the store answers, unless resolved here meanwhile.
@@ -603,224 +607,5 @@ export class Dispatcher {
     }
     job.journalRead = true;
     return true;
-  }
-
-  async #attempt(
-    job: Job,
-    state: TargetState,
-    cooldownKey: string,
-    timeoutMs: number,
-  ): Promise<void> {
-    const action = this.#options.actions[job.plan.action];
-    const started = performance.now();
-    let prepared: PreparedAttempt | undefined;
-    let failure: unknown;
-    try {
-      prepared = await withTimeout(
-        (signal) => action.prepare(job.plan, signal),
-        timeoutMs,
-        job.plan,
-        this.#shutdown.signal,
-      );
-    } catch (error) {
-      if (error instanceof NotAllowedError) {
-        this.#recorder.recordJob('skipped', job, {
-          reason: error.reason,
-          error: error.message,
-        });
-        this.#options.logger.warn(
-          { event: 'heal_target_not_allowed', ...jobLogFields(job), err: error },
-          error.message,
-        );
-        await this.#done(job);
-        return;
-      }
-      failure = error;
-    }
-    if (failure instanceof ActionInterruptedError) {
-      this.#recorder.recordJob('skipped', job, { reason: 'stopping' });
-      await this.#unclaim(job);
-      return;
-    }
-    const delayMs = Math.round((started - job.receivedAt) * 1000) / 1000;
-    if (this.#dryRun(job)) {
-      const error = failure === undefined ? undefined : (failure as Error).message;
-      this.#recorder.recordJob('dry_run', job, { reason: 'dry_run', error }, delayMs);
-      await this.#done(job);
-      return;
-    }
-
-    const now = this.#options.clock.now();
-    const cooldownMs = (job.rule.cooldown ?? this.#config.default_cooldown) * 1000;
-    // Durable before anything happens: a crash from here on leaves an open attempt.
-    const record = await this.#journal.start(job, timeoutMs, cooldownKey, cooldownMs, now);
-    const attempted = recordAttempt(state, now, this.#backoff);
-    await this.#store.putTarget(job.plan.targetKey, attempted);
-    if (cooldownMs > 0) await this.#store.set(cooldownKey, job.episodeKey, cooldownMs);
-    this.#attempts += 1;
-    this.#inFlight += 1;
-    this.#options.metrics.inFlight.inc();
-    this.#recorder.recordJob('started', job, {}, delayMs);
-    const cancel = job.rule.cancel_on_resolve ? new AbortController() : undefined;
-    if (cancel) this.#cancellers.set(job, cancel);
-    // The healer stopping interrupts the attempt; its alert resolving cancels it.
-    const abort = cancel
-      ? AbortSignal.any([this.#shutdown.signal, cancel.signal])
-      : this.#shutdown.signal;
-    let spawned: Promise<void> | undefined;
-    try {
-      if (prepared && failure === undefined) {
-        const attempt = prepared;
-        await withTimeout(
-          (signal) =>
-            attempt.run(signal, {
-              marker: this.#journal.marker(record),
-              onSpawn: (pgid) => {
-                spawned = this.#journal.spawned(record, pgid);
-              },
-            }),
-          timeoutMs,
-          job.plan,
-          abort,
-        );
-        const deadline = Date.now() + this.#config.verify_timeout * 1000;
-        await withTimeout(
-          (signal) => this.#verify(job, attempt, deadline, signal),
-          this.#config.verify_timeout * 1000 + 5_000,
-          job.plan,
-          abort,
-        );
-      }
-    } catch (error) {
-      failure = error;
-    }
-    // In flight until its outcome is journaled and recorded: /status never shows an
-    // attempt that is neither running nor concluded.
-    try {
-      await spawned;
-      await this.#conclude(
-        job,
-        record,
-        attempted,
-        failure,
-        started,
-        prepared?.verify !== undefined,
-      );
-    } finally {
-      this.#cancellers.delete(job);
-      this.#inFlight -= 1;
-      this.#options.metrics.inFlight.dec();
-    }
-  }
-
-  /** Journals and records the outcome of an attempt that ran, and what follows it: done, a retry, the circuit. */
-  async #conclude(
-    job: Job,
-    record: StartedRecord,
-    attempted: TargetState,
-    failure: unknown,
-    started: number,
-    /** Whether the action checks its own effect (else only a rule's probe_url can). */
-    verifiable: boolean,
-  ): Promise<void> {
-    const seconds = (performance.now() - started) / 1000;
-    this.#options.metrics.duration.observe({ action: job.plan.action }, seconds);
-    if (failure instanceof ActionInterruptedError) {
-      // Stopped, not failed: the episode is left to its next delivery, which re-runs it once.
-      await this.#journal.finish(record, 'interrupted', false, this.#options.clock.now());
-      this.#recorder.recordJob('interrupted', job, {
-        reason: 'stopping',
-        duration_seconds: seconds,
-        orphan: record.pgid === undefined ? 'none' : 'killed',
-      });
-      await this.#unclaim(job);
-      return;
-    }
-    // Neither success nor failure: no circuit, no retry; the attempt's start stays as backoff's.
-    if (failure instanceof ActionCancelledError) {
-      this.#cancelled += 1;
-      await this.#journal.finish(record, 'cancelled', true, this.#options.clock.now());
-      this.#recorder.recordJob('cancelled', job, {
-        reason: 'resolved',
-        duration_seconds: seconds,
-        error: failure.message,
-      });
-      await this.#done(job);
-      return;
-    }
-    const success = failure === undefined;
-    // Done without a check that could have failed: not counted as a verified success.
-    const unverified = success && !verifiable && !job.rule.probe_url;
-    const finishedAt = this.#options.clock.now();
-    const outcome = recordOutcome(attempted, success, finishedAt, this.#circuit);
-    // Backoff counts from the end of the last attempt, as the kubelet's counts from a
-    // container's exit: an attempt that took longer than the delay must not make the
-    // retry start at once.
-    const history = { ...outcome.history, last_attempt_ms: finishedAt };
-    const { opened } = outcome;
-    const maxAttempts = job.rule.max_attempts ?? this.#config.default_max_attempts;
-    const final = success || opened || job.attempt >= maxAttempts || this.#stopping;
-    await this.#journal.finish(record, success ? 'succeeded' : 'failed', final, finishedAt);
-    try {
-      await this.#store.putTarget(job.plan.targetKey, history);
-    } catch (error) {
-      // The action happened: never retry it because its outcome could not be stored.
-      this.#options.logger.error(
-        { event: 'heal_outcome_not_stored', ...jobLogFields(job), err: error },
-        'could not store the outcome of an action',
-      );
-    }
-    if (final) await this.#done(job);
-    if (success) {
-      // Counted as it is recorded, so /status and the audit agree at every moment.
-      if (unverified) this.#unverified += 1;
-      else this.#verified += 1;
-      this.#setCircuit(job.plan.targetKey, false);
-      this.#recorder.recordJob(unverified ? 'unverified' : 'succeeded', job, {
-        duration_seconds: seconds,
-      });
-      return;
-    }
-    const timedOut = failure instanceof ActionTimeoutError;
-    const failed = this.#recorder.recordJob('failed', job, {
-      reason: timedOut ? 'timeout' : 'failure',
-      duration_seconds: seconds,
-      error: (failure as Error).message,
-    });
-    if (opened) {
-      this.#setCircuit(job.plan.targetKey, true);
-      this.#recorder.circuitOpened(failed, history.circuit_open_until_ms);
-      this.#options.logger.error(
-        {
-          event: 'heal_circuit_opened',
-          ...jobLogFields(job),
-          consecutive_failures: history.consecutive_failures,
-          open_until: new Date(history.circuit_open_until_ms).toISOString(),
-        },
-        `circuit opened on ${job.plan.targetKey}: the healer leaves it alone; a human is needed`,
-      );
-      return;
-    }
-    if (final) return;
-    const retry = { ...job, attempt: job.attempt + 1 };
-    // Re-queued at once: the backoff check defers it, and records why.
-    if (this.#stopping) this.#recorder.recordJob('skipped', retry, { reason: 'stopping' });
-    else this.#ready.add(retry);
-  }
-
-  #dryRun(job: Job): boolean {
-    return this.#config.dry_run || job.rule.dry_run;
-  }
-
-  async #verify(
-    job: Job,
-    attempt: PreparedAttempt,
-    deadlineMs: number,
-    signal: AbortSignal,
-  ): Promise<void> {
-    await attempt.verify?.(deadlineMs, signal);
-    if (job.rule.probe_url !== undefined) {
-      await waitForProbe(job.rule.probe_url, deadlineMs, signal);
-    }
   }
 }
