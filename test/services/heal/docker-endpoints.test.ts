@@ -85,6 +85,19 @@ function exited(instance: string): object {
   ]);
 }
 
+/** Sends the container's exit for `instance` and waits for its restart to succeed. */
+async function restartedThrough(instance: string): Promise<void> {
+  expect((await postHeal(h, exited(instance))).status).toBe(202);
+  await vi.waitFor(
+    () =>
+      expect(h.healer.status().recent.at(-1)).toMatchObject({
+        decision: 'succeeded',
+        target: `docker_restart:${instance}/${NAME}`,
+      }),
+    { timeout: 30_000 },
+  );
+}
+
 describe('docker_restart on the engine of the alert’s instance', () => {
   it('restarts the container on node-a only, then on node-b only', async () => {
     const startedA = await crashed('a');
@@ -92,27 +105,11 @@ describe('docker_restart on the engine of the alert’s instance', () => {
     // Start times have the engine clock's resolution: make sure a new one differs.
     await new Promise((resolve) => setTimeout(resolve, 1_100));
 
-    expect((await postHeal(h, exited('node-a:8737'))).status).toBe(202);
-    await vi.waitFor(
-      () =>
-        expect(h.healer.status().recent.at(-1)).toMatchObject({
-          decision: 'succeeded',
-          target: `docker_restart:node-a:8737/${NAME}`,
-        }),
-      { timeout: 30_000 },
-    );
+    await restartedThrough('node-a:8737');
     expect((await state('a')).startedAt).not.toBe(startedA);
     expect(await state('b')).toEqual({ status: 'exited', startedAt: startedB });
 
-    expect((await postHeal(h, exited('node-b:8737'))).status).toBe(202);
-    await vi.waitFor(
-      () =>
-        expect(h.healer.status().recent.at(-1)).toMatchObject({
-          decision: 'succeeded',
-          target: `docker_restart:node-b:8737/${NAME}`,
-        }),
-      { timeout: 30_000 },
-    );
+    await restartedThrough('node-b:8737');
     expect((await state('b')).startedAt).not.toBe(startedB);
   }, 90_000);
 
@@ -120,15 +117,7 @@ describe('docker_restart on the engine of the alert’s instance', () => {
     await engine('b').podman(['rm', '-f', NAME]);
     const started = await crashed('b');
     await new Promise((resolve) => setTimeout(resolve, 1_100));
-    expect((await postHeal(h, exited('node-b-tls:8737'))).status).toBe(202);
-    await vi.waitFor(
-      () =>
-        expect(h.healer.status().recent.at(-1)).toMatchObject({
-          decision: 'succeeded',
-          target: `docker_restart:node-b-tls:8737/${NAME}`,
-        }),
-      { timeout: 30_000 },
-    );
+    await restartedThrough('node-b-tls:8737');
     expect((await state('b')).startedAt).not.toBe(started);
     // Every call went through the TLS front, from a client it trusts.
     expect(proxy?.forwarded()).toBeGreaterThanOrEqual(2);
