@@ -238,10 +238,7 @@ export class Healer {
       receive: (notification, receivedAt) => this.#receive(notification, receivedAt),
       slices: this.#slices,
       // Judging is all CPU with the memory store; with Redis it is mostly round trips.
-      concurrency:
-        config.redis_url === undefined && config.redis_sentinels === undefined
-          ? 1
-          : REDIS_JUDGED_AT_ONCE,
+      concurrency: this.#redis ? REDIS_JUDGED_AT_ONCE : 1,
     });
     this.#maintenanceHandler = createMaintenanceHandler({
       auth: {
