@@ -20,15 +20,23 @@ export const HOST = hostname();
  */
 export type OrphanOutcome = 'none' | 'ended' | 'killed' | 'elsewhere';
 
-/** Field 22 of /proc/PID/stat (start time in clock ticks), or undefined where there is no /proc or no such process. */
-export function processStartTime(pid: number): string | undefined {
+/**
+ * The fields of /proc/PID/stat from field 3 (state) on, or undefined where there is no
+ * /proc or no such process. The command name (field 2) is in parentheses and may hold
+ * spaces: the fields are counted after it.
+ */
+function statFieldsAfterName(pid: number | string): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) is in parentheses and may hold spaces: count after it.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** Field 22 of /proc/PID/stat (start time in clock ticks), or undefined where there is no /proc or no such process. */
+export function processStartTime(pid: number): string | undefined {
+  return statFieldsAfterName(pid)?.[19];
 }
 
 /** The group id in a marker file: undefined when there is none, `unreadable` when it was cut short. */
@@ -69,14 +77,9 @@ function livingMember(pgid: number): boolean {
     return true;
   }
   for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      // After the command name: state (field 3), ppid (4), pgrp (5).
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') return true;
-    } catch {
-      // gone meanwhile
-    }
+    // State (field 3), ppid (4), pgrp (5); undefined when the process is gone meanwhile.
+    const [state, , pgrp] = statFieldsAfterName(pid) ?? [];
+    if (Number(pgrp) === pgid && state !== 'Z') return true;
   }
   return false;
 }
