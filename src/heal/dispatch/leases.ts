@@ -33,10 +33,6 @@ export class Leases {
     this.#options = options;
   }
 
-  get leaseMs(): number {
-    return this.#options.leaseMs;
-  }
-
   /**
    * Takes the lease `key` for `value` unless someone else holds it, or this process holds
    * it already; true when taken (and then renewed until released). A lease left by an
