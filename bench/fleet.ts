@@ -14,7 +14,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDurationSeconds } from '../src/config/duration.js';
@@ -33,6 +32,7 @@ import {
 } from './fleet/redis-stats.js';
 import { HEAL_TOKEN, type Replica, startReplica } from './fleet/replicas.js';
 import { processCpuSeconds } from './support/process-cpu.js';
+import { residentMemory } from './support/process-memory.js';
 import { quantile } from './support/stats.js';
 
 const REPLICAS = 3;
@@ -88,12 +88,6 @@ async function startHumansSink(): Promise<{
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/`, server, notifications: () => notifications };
-}
-
-function rssMiB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0);
-  return { rss: kib('VmRSS') / 1024, peak: kib('VmHWM') / 1024 };
 }
 
 /** Polls each replica's aegis_heal_state_store_up; returns the ms during which any reported 0. */
@@ -190,7 +184,6 @@ async function main(): Promise<void> {
       plan,
       alertmanagers.map((am) => am.url),
       t0,
-      new AbortController().signal,
     );
     let failover: { killedAtMs: number; promotedAfterMs: number } | undefined;
     let beforeKill: { master: RedisCounters; replica: RedisCounters } | undefined;
@@ -216,7 +209,7 @@ async function main(): Promise<void> {
     const downMs = await storeDown;
     const trafficSeconds = (Date.now() - t0) / 1000;
     const cpu = replicas.map((r, i) => processCpuSeconds(r.pid) - (cpuStart[i] as number));
-    const memory = replicas.map((r) => rssMiB(r.pid));
+    const memory = replicas.map((r) => residentMemory(r.pid));
 
     // Redis: the first master until the kill, then the promoted one (whose counters also
     // hold what it replicated before: taken off).
@@ -305,8 +298,7 @@ async function main(): Promise<void> {
       row('  time a replica reported its store down (s)', fmt(downMs / 1000, 2));
     }
     lines.push('Redis:');
-    const alertsToHealers = decisions;
-    row('commands per alert decision', fmt(totalCommands(counters) / alertsToHealers, 2));
+    row('commands per alert decision', fmt(totalCommands(counters) / decisions, 2));
     row(
       '  by command',
       [...counters.commands]
@@ -314,12 +306,12 @@ async function main(): Promise<void> {
         .map(([c, n]) => `${c} ${n}`)
         .join(', '),
     );
-    row('round trips per alert decision (≈ read events)', fmt(healerReads / alertsToHealers, 2));
+    row('round trips per alert decision (≈ read events)', fmt(healerReads / decisions, 2));
     lines.push('replicas:');
     replicas.forEach((r, i) =>
       row(
         `replica ${i}: CPU (% of a core) / RSS / peak RSS (MiB)`,
-        `${fmt((100 * (cpu[i] as number)) / trafficSeconds)} / ${fmt(memory[i]!.rss)} / ${fmt(memory[i]!.peak)}`,
+        `${fmt((100 * (cpu[i] as number)) / trafficSeconds)} / ${fmt(memory[i]!.rssBytes / 2 ** 20)} / ${fmt(memory[i]!.peakBytes / 2 ** 20)}`,
       ),
     );
     if (options.details) {

@@ -24,7 +24,7 @@ export async function measureIdle(
 ): Promise<IdleFigures[]> {
   const figures: IdleFigures[] = exporters.map(() => ({
     cpu: [],
-    memory: { rssBytes: 0, anonBytes: 0, fileBytes: 0 },
+    memory: { rssBytes: 0, peakBytes: 0, anonBytes: 0, fileBytes: 0 },
   }));
   const scrapeAll = () =>
     Promise.all(exporters.map(async ({ base }) => (await fetch(`${base}/metrics`)).text()));

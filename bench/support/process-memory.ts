@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 
 export interface ResidentMemory {
   rssBytes: number;
+  /** The highest RSS the process has had (VmHWM). */
+  peakBytes: number;
   anonBytes: number;
   fileBytes: number;
 }
@@ -17,5 +19,10 @@ export function residentMemory(pid: number): ResidentMemory {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
     return match ? Number(match[1]) * 1024 : Number.NaN;
   };
-  return { rssBytes: kib('VmRSS'), anonBytes: kib('RssAnon'), fileBytes: kib('RssFile') };
+  return {
+    rssBytes: kib('VmRSS'),
+    peakBytes: kib('VmHWM'),
+    anonBytes: kib('RssAnon'),
+    fileBytes: kib('RssFile'),
+  };
 }
