@@ -96,6 +96,22 @@ export class AttemptJournal {
     final: boolean,
     nowMs: number,
   ): Promise<void> {
+    await this.#journalEnd(record, outcome, final, nowMs);
+    const { store, ttlMs } = this.#options;
+    await this.#options.retries.write(`the end of an attempt of ${record.episode}`, () =>
+      outcome === 'interrupted'
+        ? store.interruptAttempt(record.episode, record.id, ttlMs)
+        : store.closeAttempt(record.episode, final, ttlMs),
+    );
+  }
+
+  /** Journals the attempt's end and removes its process-group marker. */
+  async #journalEnd(
+    record: StartedRecord,
+    outcome: AttemptOutcome,
+    final: boolean,
+    nowMs: number,
+  ): Promise<void> {
     await this.#options.journal.append({
       t: 'finished',
       id: record.id,
@@ -105,12 +121,6 @@ export class AttemptJournal {
       final,
     });
     this.#options.journal.removeMarker(record.id);
-    const { store, ttlMs } = this.#options;
-    await this.#options.retries.write(`the end of an attempt of ${record.episode}`, () =>
-      outcome === 'interrupted'
-        ? store.interruptAttempt(record.episode, record.id, ttlMs)
-        : store.closeAttempt(record.episode, final, ttlMs),
-    );
   }
 
   /**
@@ -130,15 +140,7 @@ export class AttemptJournal {
     const orphan = await settleOrphan(record, this.#options.journal.marker(record.id));
     const over = orphan === 'ended' || orphan === 'elsewhere';
     this.#options.recorder.recordInterrupted(record, reason, orphan, over);
-    await this.#options.journal.append({
-      t: 'finished',
-      id: record.id,
-      time: nowMs(),
-      episode: record.episode,
-      outcome: 'interrupted',
-      final: over,
-    });
-    this.#options.journal.removeMarker(record.id);
+    await this.#journalEnd(record, 'interrupted', over, nowMs());
     const { store, ttlMs } = this.#options;
     if (over) {
       await store.closeAttempt(record.episode, true, ttlMs);
