@@ -2,7 +2,7 @@
 import type { RecoveryConfig } from '../../config/recovery.js';
 import type { Logger } from '../../logger.js';
 import type { AuditEntry } from '../audit/audit-log.js';
-import type { Job } from '../dispatch/job.js';
+import { isLastAttempt, type Job } from '../dispatch/job.js';
 import type { HealMetrics } from '../heal-metrics.js';
 import { announcedEvent, announcement } from './announcement.js';
 import { Announcer } from './announcer.js';
@@ -44,8 +44,7 @@ export class HealAnnouncements {
 
   /** Announces an action taken, failed or given up; other decisions are not announced. */
   decision(entry: AuditEntry, job: Job): void {
-    const lastAttempt = job.attempt >= (job.rule.max_attempts ?? this.#defaultMaxAttempts);
-    const event = announcedEvent(entry, lastAttempt);
+    const event = announcedEvent(entry, isLastAttempt(job, this.#defaultMaxAttempts));
     if (event) this.#announcer.announce(announcement(event, entry));
   }
 

@@ -15,7 +15,7 @@ import { type CircuitSettings, recordOutcome } from './circuit-breaker.js';
 import type { Clock } from './clock.js';
 import type { AttemptJournal } from './attempt-journal.js';
 import type { DecisionRecorder } from './decision-recorder.js';
-import { type Job, jobLogFields } from './job.js';
+import { isLastAttempt, type Job, jobLogFields } from './job.js';
 import { withTimeout } from './with-timeout.js';
 import {
   ActionCancelledError,
@@ -251,8 +251,11 @@ export class AttemptRunner {
     // retry start at once.
     const history = { ...outcome.history, last_attempt_ms: finishedAt };
     const { opened } = outcome;
-    const maxAttempts = job.rule.max_attempts ?? config.default_max_attempts;
-    const final = success || opened || job.attempt >= maxAttempts || this.#options.stopping();
+    const final =
+      success ||
+      opened ||
+      isLastAttempt(job, config.default_max_attempts) ||
+      this.#options.stopping();
     await journal.finish(record, success ? 'succeeded' : 'failed', final, finishedAt);
     try {
       await this.#options.store.putTarget(job.plan.targetKey, history);

@@ -38,3 +38,8 @@ export function jobLogFields(job: Job): Record<string, unknown> {
     attempt: job.attempt,
   };
 }
+
+/** Whether `job` is its rule's last allowed attempt (`max_attempts`, else the default). */
+export function isLastAttempt(job: Job, defaultMaxAttempts: number): boolean {
+  return job.attempt >= (job.rule.max_attempts ?? defaultMaxAttempts);
+}
