@@ -9,10 +9,17 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { BCRYPT_HASH } from '../http/basic-auth.js';
+import { PARSE_ONCE } from './parse-once.js';
 import { describeIssues } from './validate.js';
 import type { WebConfig } from './web.js';
 import { parseYaml, readYamlFile } from './yaml-file.js';
+
+/**
+ * A bcrypt hash as htpasswd and exporter-toolkit write them: `$2a$`, `$2b$` or `$2y$`,
+ * cost 4 to 31. Here, not beside the bcrypt check (src/http/basic-auth.ts): that loads
+ * bcryptjs, which only a configuration with users needs.
+ */
+export const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
 
 /** The toolkit's TLS version names, as Node names them. */
 export const TLS_VERSIONS = {
@@ -168,7 +175,7 @@ export async function webSettingsFrom(
   source: string,
   baseDir: string,
 ): Promise<WebSettings> {
-  const result = webConfigFileSchema.safeParse(raw ?? {}, { reportInput: true });
+  const result = webConfigFileSchema.safeParse(raw ?? {}, PARSE_ONCE);
   if (!result.success) throw new ConfigError(source, describeIssues(result.error.issues));
   const file = result.data;
   const headers = Object.fromEntries(

@@ -7,9 +7,6 @@
 import { createHash } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 
-/** A bcrypt hash as htpasswd and exporter-toolkit write them: `$2a$`, `$2b$` or `$2y$`, cost 4 to 31. */
-export const BCRYPT_HASH = /^\$2[aby]\$(0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
-
 /** The hash of a random password, forgotten (cost 10, as htpasswd -B makes them), checked for unknown users to spend the same time. */
 const DUMMY_HASH = '$2b$10$ejCxRxyi8N4Mz.cKlwYy3eoEpW.0bdfutpl1dXtzjWMUl7XDw7bvq';
 

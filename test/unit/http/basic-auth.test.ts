@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BasicAuth, BCRYPT_HASH } from '../../../src/http/basic-auth.js';
+import { BCRYPT_HASH } from '../../../src/config/web-config-file.js';
+import { BasicAuth } from '../../../src/http/basic-auth.js';
 
 /** Hashes made by libxcrypt (Python's crypt, htpasswd's algorithm) and jBCrypt's test vectors. */
 const KNOWN: Array<[string, string]> = [
