@@ -1,6 +1,7 @@
 /** The `monitoring` section: what the collectors read and how often. */
 import { z } from 'zod';
 import { duration } from './duration.js';
+import { PARSE_ONCE } from './parse-once.js';
 import { regex } from './regex.js';
 
 /** One probed HTTP endpoint. A bare URL string in YAML is shorthand for `{ url }`. */
@@ -23,7 +24,7 @@ const endpointEntry = z
   })
   .transform((entry, ctx) => {
     if (typeof entry !== 'string') return entry;
-    const parsed = endpointSchema.safeParse({ url: entry });
+    const parsed = endpointSchema.safeParse({ url: entry }, PARSE_ONCE);
     if (!parsed.success) {
       ctx.addIssue({
         code: 'custom',

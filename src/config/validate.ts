@@ -1,6 +1,7 @@
 /** Validation of a raw configuration object into a typed SentinelConfig. */
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { PARSE_ONCE } from './parse-once.js';
 import { configSchema, type SentinelConfig } from './schema.js';
 
 /** Turns zod issues into `path: message` problems in the words an operator expects. */
@@ -45,7 +46,7 @@ export function describeValue(value: unknown): string {
 
 /** Validates `raw` and fills in defaults; throws a ConfigError naming every bad path. */
 export function validateConfig(raw: unknown, source = 'configuration'): SentinelConfig {
-  const result = configSchema.safeParse(raw ?? {}, { reportInput: true });
+  const result = configSchema.safeParse(raw ?? {}, PARSE_ONCE);
   if (!result.success) throw new ConfigError(source, describeIssues(result.error.issues));
   const { recovery } = result.data;
   if (recovery.redis_url !== undefined && recovery.redis_sentinels !== undefined) {

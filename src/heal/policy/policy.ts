@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { duration } from '../../config/duration.js';
 import { parseYaml, readYamlFile } from '../../config/yaml-file.js';
+import { PARSE_ONCE } from '../../config/parse-once.js';
 import { describeIssues } from '../../config/validate.js';
 import { ConfigError, type ConfigProblem } from '../../errors.js';
 import { type Matcher, matchesAll, parseMatcher } from './matchers.js';
@@ -138,7 +139,7 @@ export const DEFAULT_POLICY_RULES = [
 
 /** Validates parsed rules; `source` prefixes every problem path. Throws ConfigError. */
 export function compilePolicy(raw: unknown, source: string): Policy {
-  const result = policySchema.safeParse(raw, { reportInput: true });
+  const result = policySchema.safeParse(raw, PARSE_ONCE);
   if (!result.success) {
     const problems = describeIssues(result.error.issues).map((problem) => ({
       path: problem.path === '' ? source : `${source}:${problem.path}`,
