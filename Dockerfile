@@ -14,7 +14,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` builds, and the sources are not here yet.
 RUN npm ci --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
-COPY scripts/bundle-cli.mjs ./scripts/
+COPY scripts/bundle-cli.mjs scripts/code-cache.mjs ./scripts/
 COPY src ./src
 RUN npm run build
 

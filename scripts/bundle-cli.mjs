@@ -1,6 +1,8 @@
-// `npm run build`'s second step: after tsc has built dist/, replaces dist/cli.js with the
-// command bundled into one file with its dependencies. Start-up on Node.js 20 is mostly
-// module loading, and most of that is resolving and reading hundreds of files one by one
+// `npm run build`'s second step: after tsc has built dist/, bundles the command into one
+// file with its dependencies, dist/cli.bundle.cjs, and replaces dist/cli.js with the
+// launcher that runs it from V8's code cache (src/cli/run-bundle.ts); the third step,
+// scripts/code-cache.mjs, writes that cache. Start-up on Node.js 20 is mostly module
+// loading: resolving and reading hundreds of files one by one, then compiling them
 // (docs/design.md#one-file-command). The rest of dist/ stays as tsc built it: the
 // library (dist/index.js), the forest worker and the schema sources `--help` reads.
 //
@@ -8,12 +10,14 @@
 // when its configuration needs them (dockerode, ioredis, bcryptjs); iconv-lite, whose
 // encoding tables only a body in another charset than UTF-8 loads; and mime-db, a JSON
 // file that JSON.parse reads faster than V8 compiles it as code: 860 KB less to compile.
-import { readFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
+import { IMPORT_META_DIRNAME, IMPORT_META_URL } from '../dist/cli/run-bundle.js';
 
 const root = join(import.meta.dirname, '..');
 const src = join(root, 'src');
+const bundle = join(root, 'dist/cli.bundle.cjs');
 
 /**
  * Each module keeps the import.meta it has as tsc builds it (dist/detect/forest-trainer.js
@@ -56,18 +60,89 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * express loads body-parser's four parsers, and with them raw-body and iconv-lite, when it
+ * is loaded; the agent reads its bodies itself (src/heal/receive/) and uses none of them.
+ * Each becomes a function that loads its parser when first called: 10 ms less start-up.
+ * A body-parser whose index no longer has that shape fails the build.
+ */
+const bodyParsersOnFirstUse = {
+  name: 'body-parsers-on-first-use',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /node_modules\/body-parser\/index\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const parser = /^exports\.(\w+) = require\('(\.\/lib\/types\/\w+)'\)$/gm;
+      const names = [...source.matchAll(parser)].map((match) => match[1]);
+      if (names.join() !== 'json,raw,text,urlencoded')
+        throw new Error(`${path}: expected its four parsers, found ${names.join() || 'none'}`);
+      return {
+        contents: source.replace(
+          parser,
+          (_, name, file) =>
+            `exports.${name} = function ${name} (options) { return require('${file}')(options) }`,
+        ),
+        resolveDir: dirname(path),
+      };
+    });
+  },
+};
+
+/**
+ * mime-types builds its extension-to-type maps, twice over (its legacy order beside the
+ * new), when it is loaded: 10 ms of start-up. Only a lookup by extension reads them, the
+ * landing page's `res.type('html')`; a content type with a slash, as /healthz and
+ * /metrics send, needs mime-db alone. The maps are built on first read instead. A
+ * mime-types without that line fails the build.
+ */
+const mimeMapsOnFirstUse = {
+  name: 'mime-maps-on-first-use',
+  setup(esbuild) {
+    esbuild.onLoad({ filter: /node_modules\/mime-types\/index\.js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const populate = '\npopulateMaps(exports.extensions, exports.types)\n';
+      if (!source.includes(populate)) throw new Error(`${path}: no ${populate.trim()}`);
+      return {
+        contents: source.replace(
+          populate,
+          `
+var extensionsMap = exports.extensions
+var typesMap = exports.types
+var populated = false
+function maps () {
+  if (!populated) {
+    populated = true
+    populateMaps(extensionsMap, typesMap)
+  }
+}
+Object.defineProperty(exports, 'extensions', { enumerable: true, get () { maps(); return extensionsMap } })
+Object.defineProperty(exports, 'types', { enumerable: true, get () { maps(); return typesMap } })
+`,
+        ),
+        resolveDir: dirname(path),
+      };
+    });
+  },
+};
+
+// V8 checks a code cache against the source's length, not its text: a cache left from an
+// earlier bundle must not meet this one.
+await rm(join(root, 'dist/cli.bundle.cache'), { force: true });
+// tsc's map of its dist/cli.js, which the launcher replaces.
+await rm(join(root, 'dist/cli.js.map'), { force: true });
+
 await build({
   entryPoints: [join(src, 'cli.ts')],
-  outfile: join(root, 'dist/cli.js'),
+  outfile: bundle,
   bundle: true,
   platform: 'node',
-  format: 'esm',
+  // CommonJS, for vm.Script and its code cache: Node.js 20 caches no ES module's code.
+  format: 'cjs',
+  // import() of the packages left out (dockerode, ioredis) becomes require(): a script
+  // from a code cache has no loader for import() in Node.js 20.
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': IMPORT_META_URL, 'import.meta.dirname': IMPORT_META_DIRNAME },
   target: 'node20',
   external: ['dockerode', 'ioredis', 'bcryptjs', 'iconv-lite', 'mime-db'],
-  // The CommonJS dependencies inside the bundle require Node.js' own modules.
-  banner: {
-    js: "import { createRequire as __aegisCreateRequire } from 'node:module';\nconst require = __aegisCreateRequire(import.meta.url);",
-  },
   // V8 keeps the bundle's source in the heap for the life of the process: without its
   // comments and blanks it is a third smaller, and all ASCII, which V8 stores in one
   // byte a character instead of two (4.7 MB of heap become 1.6). Names are kept, and the
@@ -76,6 +151,20 @@ await build({
   minifySyntax: true,
   sourcemap: true,
   sourcesContent: false,
-  plugins: [importMetaAsBuilt, zodEnglishOnly],
+  plugins: [importMetaAsBuilt, zodEnglishOnly, bodyParsersOnFirstUse, mimeMapsOnFirstUse],
+  logLevel: 'warning',
+});
+// The bundle runs inside a function, where src/cli.ts's `#!` line is not JavaScript: a
+// comment of the same length keeps the source map's lines and columns.
+const bundled = await readFile(bundle, 'latin1');
+if (bundled.startsWith('#!')) await writeFile(bundle, `//${bundled.slice(2)}`, 'latin1');
+
+await build({
+  entryPoints: [join(src, 'cli-launcher.ts')],
+  outfile: join(root, 'dist/cli.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
   logLevel: 'warning',
 });

@@ -4,7 +4,9 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import bcrypt from 'bcryptjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../support/ports.js';
 
@@ -37,6 +39,21 @@ describe('aegis-sentinel', () => {
     expect(version.stdout).toMatch(
       /^aegis-sentinel, version 0\.1\.0 \(revision: [^)]+\)\n {2}node: v20\./,
     );
+  });
+
+  // Whether V8 took the cache: only a process that has not compiled the bundle can tell.
+  it('starts from the code cache the build wrote beside the bundle', async () => {
+    const dist = join(import.meta.dirname, '../../dist');
+    const { stdout, stderr } = await run('node', [
+      '--input-type=module',
+      '-e',
+      `import { runBundle } from ${JSON.stringify(pathToFileURL(join(dist, 'cli/run-bundle.js')).href)};
+      process.argv = [process.argv[0], 'cli', '--version'];
+      const script = runBundle(${JSON.stringify(join(dist, 'cli.bundle.cjs'))}, ${JSON.stringify(join(dist, 'cli.bundle.cache'))});
+      process.stderr.write('cache rejected: ' + script.cachedDataRejected);`,
+    ]);
+    expect(stdout).toMatch(/^aegis-sentinel, version 0\.1\.0 /);
+    expect(stderr).toBe('cache rejected: false');
   });
 
   it('refuses an unknown flag with exit 2 and says which', async () => {
@@ -159,6 +176,19 @@ describe('aegis-sentinel', () => {
         collection: { interval_seconds: number };
       };
       expect(status.collection.interval_seconds).toBe(1);
+      // The bundle's express, built with body-parser and mime-types' maps loaded on first
+      // use (scripts/bundle-cli.mjs), types what it sends as the sources' does.
+      const types = await Promise.all(
+        ['/', '/healthz', '/metrics'].map(
+          async (path) =>
+            (await fetch(`http://127.0.0.1:${port}${path}`)).headers.get('content-type') ?? '',
+        ),
+      );
+      expect(types).toEqual([
+        'text/html; charset=utf-8',
+        'application/json; charset=utf-8',
+        'text/plain; version=0.0.4; charset=utf-8',
+      ]);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
       const events = logs
@@ -190,7 +220,7 @@ describe('aegis-sentinel', () => {
 /**
  * Starts the agent with `args`, the preload that lists the CommonJS modules it loads, and
  * `env`; waits for agent_started and one more second (a container round at 1 s), stops
- * it with SIGTERM and answers which of dockerode and ioredis it had loaded.
+ * it with SIGTERM and answers which of bcryptjs, dockerode and ioredis it had loaded.
  */
 async function optionalPackagesLoaded(
   dir: string,
@@ -231,7 +261,7 @@ async function optionalPackagesLoaded(
     child.kill('SIGKILL');
   }
   const files = (await readFile(list, 'utf8')).split('\n');
-  return ['dockerode', 'ioredis'].filter((name) =>
+  return ['bcryptjs', 'dockerode', 'ioredis'].filter((name) =>
     files.some((file) => file.includes(`/node_modules/${name}/`)),
   );
 }
@@ -246,7 +276,7 @@ describe('optional packages', () => {
     ).toEqual([]);
   });
 
-  it('are loaded when the configuration uses them: a Docker engine found, Redis configured', async () => {
+  it('are loaded when the configuration uses them: basic auth, a Docker engine found, Redis configured', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
     // Enough of an engine to answer the container collector's list: no containers.
     const engine = createServer((req, res) => {
@@ -260,14 +290,22 @@ describe('optional packages', () => {
       join(dir, 'agent.yml'),
       `recovery:\n  redis_url: redis://127.0.0.1:${closedPort}\n`,
     );
+    await writeFile(
+      join(dir, 'web.yml'),
+      `basic_auth_users:\n  prometheus: '${bcrypt.hashSync('secret', 4)}'\n`,
+    );
     try {
       expect(
         await optionalPackagesLoaded(
           dir,
-          ['--monitoring.collection-interval=1s', `--config.file=${join(dir, 'agent.yml')}`],
+          [
+            '--monitoring.collection-interval=1s',
+            `--config.file=${join(dir, 'agent.yml')}`,
+            `--web.config.file=${join(dir, 'web.yml')}`,
+          ],
           { DOCKER_HOST: `unix://${socket}` },
         ),
-      ).toEqual(['dockerode', 'ioredis']);
+      ).toEqual(['bcryptjs', 'dockerode', 'ioredis']);
     } finally {
       await new Promise((resolve) => engine.close(resolve));
     }
