@@ -119,6 +119,26 @@ describe('the image', () => {
     console.log(`node in the image: ${stdout.trim()} (host: ${process.version})`);
   });
 
+  it('starts from the code cache its build stage wrote (docs/design.md#code-cache)', async () => {
+    const check = `import { runBundle } from '/app/dist/cli/run-bundle.js';
+      process.argv = [process.argv[0], 'cli', '--version'];
+      const script = runBundle('/app/dist/cli.bundle.cjs', '/app/dist/cli.bundle.cache');
+      process.stderr.write('cache rejected: ' + script.cachedDataRejected);`;
+    const { stdout, stderr } = await podman([
+      'run',
+      '--rm',
+      '--entrypoint',
+      'node',
+      IMAGE,
+      '--input-type=module',
+      '-e',
+      check,
+    ]);
+    expect(stdout).toMatch(/^aegis-sentinel, version 0\.1\.0 /);
+    // After whatever podman itself writes to stderr (its healthcheck timers).
+    expect(stderr).toMatch(/cache rejected: false$/);
+  });
+
   describe('run as `docker run` would, with a fake procfs', () => {
     const name = 'aegis-image-test';
     let port: number;
