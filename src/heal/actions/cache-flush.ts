@@ -44,16 +44,19 @@ async function unlinkMatching(
 export class CacheFlushAction implements HealAction {
   readonly #options: CacheFlushOptions;
   readonly #allowedCommands: ReadonlySet<string>;
-  readonly #ioredis: Promise<{ Redis: typeof Redis }> | undefined;
+  #ioredis: Promise<{ Redis: typeof Redis }> | undefined;
 
   constructor(options: CacheFlushOptions) {
     this.#options = options;
     this.#allowedCommands = new Set(options.allowedCommands);
-    if (Object.keys(options.caches).length > 0) {
-      this.#ioredis = import('ioredis');
+    // Loaded ahead of the first flush, and only with a cache to flush.
+    if (Object.keys(options.caches).length > 0)
       // A failed load fails the first flush, where it is awaited, not the process.
-      this.#ioredis.catch(() => undefined);
-    }
+      this.#loadIoredis().catch(() => undefined);
+  }
+
+  #loadIoredis(): Promise<{ Redis: typeof Redis }> {
+    return (this.#ioredis ??= import('ioredis'));
   }
 
   async prepare(plan: ActionPlan): Promise<PreparedAttempt> {
@@ -64,7 +67,7 @@ export class CacheFlushAction implements HealAction {
     const verify = commandVerification(plan, this.#allowedCommands);
     return {
       run: async (signal) => {
-        const { Redis } = await (this.#ioredis ?? import('ioredis'));
+        const { Redis } = await this.#loadIoredis();
         const client = new Redis(cache.url, {
           db: cache.db,
           lazyConnect: true,

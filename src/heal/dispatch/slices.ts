@@ -27,7 +27,10 @@ export class Slices {
     this.#sliceMs = sliceMs;
   }
 
-  /** Whether this slice is spent: sliced work should wait for the next one (next()). */
+  /**
+   * Whether this slice is spent: sliced work should wait for the next one. Callers write
+   * `if (slices.due) await slices.next()`, which costs no promise while the slice lasts.
+   */
   get due(): boolean {
     return performance.now() - this.#started >= this.#sliceMs;
   }
@@ -40,11 +43,6 @@ export class Slices {
       this.#scheduled = true;
       setImmediate(() => this.#start());
     });
-  }
-
-  /** Goes on at once while the slice lasts, else at the start of the next one. */
-  async pass(): Promise<void> {
-    if (this.due) await this.next();
   }
 
   #start(): void {
