@@ -61,50 +61,58 @@ const zodEnglishOnly = {
 };
 
 /**
+ * A plugin that rewrites one file of a package as esbuild loads it. `rewrite` gets the
+ * file's source and throws when the file no longer has the shape it rewrites, which
+ * fails the build rather than bundling the package unchanged.
+ */
+function rewritingFile(name, filter, rewrite) {
+  return {
+    name,
+    setup(esbuild) {
+      esbuild.onLoad({ filter }, async ({ path }) => ({
+        contents: rewrite(await readFile(path, 'utf8'), path),
+        resolveDir: dirname(path),
+      }));
+    },
+  };
+}
+
+/**
  * express loads body-parser's four parsers, and with them raw-body and iconv-lite, when it
  * is loaded; the agent reads its bodies itself (src/heal/receive/) and uses none of them.
  * Each becomes a function that loads its parser when first called: 10 ms less start-up.
- * A body-parser whose index no longer has that shape fails the build.
  */
-const bodyParsersOnFirstUse = {
-  name: 'body-parsers-on-first-use',
-  setup(esbuild) {
-    esbuild.onLoad({ filter: /node_modules\/body-parser\/index\.js$/ }, async ({ path }) => {
-      const source = await readFile(path, 'utf8');
-      const parser = /^exports\.(\w+) = require\('(\.\/lib\/types\/\w+)'\)$/gm;
-      const names = [...source.matchAll(parser)].map((match) => match[1]);
-      if (names.join() !== 'json,raw,text,urlencoded')
-        throw new Error(`${path}: expected its four parsers, found ${names.join() || 'none'}`);
-      return {
-        contents: source.replace(
-          parser,
-          (_, name, file) =>
-            `exports.${name} = function ${name} (options) { return require('${file}')(options) }`,
-        ),
-        resolveDir: dirname(path),
-      };
-    });
+const bodyParsersOnFirstUse = rewritingFile(
+  'body-parsers-on-first-use',
+  /node_modules\/body-parser\/index\.js$/,
+  (source, path) => {
+    const parser = /^exports\.(\w+) = require\('(\.\/lib\/types\/\w+)'\)$/gm;
+    const names = [...source.matchAll(parser)].map((match) => match[1]);
+    if (names.join() !== 'json,raw,text,urlencoded')
+      throw new Error(`${path}: expected its four parsers, found ${names.join() || 'none'}`);
+    return source.replace(
+      parser,
+      (_, name, file) =>
+        `exports.${name} = function ${name} (options) { return require('${file}')(options) }`,
+    );
   },
-};
+);
 
 /**
  * mime-types builds its extension-to-type maps, twice over (its legacy order beside the
  * new), when it is loaded: 10 ms of start-up. Only a lookup by extension reads them, the
  * landing page's `res.type('html')`; a content type with a slash, as /healthz and
- * /metrics send, needs mime-db alone. The maps are built on first read instead. A
- * mime-types without that line fails the build.
+ * /metrics send, needs mime-db alone. The maps are built on first read instead.
  */
-const mimeMapsOnFirstUse = {
-  name: 'mime-maps-on-first-use',
-  setup(esbuild) {
-    esbuild.onLoad({ filter: /node_modules\/mime-types\/index\.js$/ }, async ({ path }) => {
-      const source = await readFile(path, 'utf8');
-      const populate = '\npopulateMaps(exports.extensions, exports.types)\n';
-      if (!source.includes(populate)) throw new Error(`${path}: no ${populate.trim()}`);
-      return {
-        contents: source.replace(
-          populate,
-          `
+const mimeMapsOnFirstUse = rewritingFile(
+  'mime-maps-on-first-use',
+  /node_modules\/mime-types\/index\.js$/,
+  (source, path) => {
+    const populate = '\npopulateMaps(exports.extensions, exports.types)\n';
+    if (!source.includes(populate)) throw new Error(`${path}: no ${populate.trim()}`);
+    return source.replace(
+      populate,
+      `
 var extensionsMap = exports.extensions
 var typesMap = exports.types
 var populated = false
@@ -117,12 +125,9 @@ function maps () {
 Object.defineProperty(exports, 'extensions', { enumerable: true, get () { maps(); return extensionsMap } })
 Object.defineProperty(exports, 'types', { enumerable: true, get () { maps(); return typesMap } })
 `,
-        ),
-        resolveDir: dirname(path),
-      };
-    });
+    );
   },
-};
+);
 
 // V8 checks a code cache against the source's length, not its text: a cache left from an
 // earlier bundle must not meet this one.
