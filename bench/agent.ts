@@ -55,11 +55,9 @@ async function startups(options: AgentBenchOptions): Promise<void> {
 
 /** The agent on its defaults, its detector restored with every window full (bench/agent/full-windows.ts). */
 async function agentWithFullWindows(stateDir: string): Promise<Exporter> {
-  const stateFile = join(stateDir, 'detector-state.json');
-  await writeFullWindowsState({}, stateFile);
-  const agent = await startExporter((port) =>
-    agentLaunch(port, { detection: { state_file: stateFile } }),
-  );
+  const config = { detection: { state_file: join(stateDir, 'detector-state.json') } };
+  await writeFullWindowsState(config);
+  const agent = await startExporter((port) => agentLaunch(port, config));
   const status = (await (await fetch(`${agent.base}/status`)).json()) as {
     detection: { ready: boolean; series: number };
   };

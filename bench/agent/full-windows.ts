@@ -4,8 +4,8 @@
  * to fill (1,000 shape blocks of 6 samples: 8.3 h), and each series' memory grows until
  * they are. The agent's own engine, in this process and on the agent's configuration,
  * observes 6,000 rounds 5 s apart that end now: this host's own snapshot, its gauges
- * wandering and its counters rising round by round. It saves its state to `stateFile`,
- * which the agent restores at start.
+ * wandering and its counters rising round by round. It saves its state to the
+ * configuration's `detection.state_file`, which the agent restores at start.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Registry } from 'prom-client';
@@ -72,15 +72,14 @@ function hostAt(
   };
 }
 
-/** Writes the state of an engine whose windows are full, for an agent on `input`, to `stateFile`. */
-export async function writeFullWindowsState(
-  input: SentinelConfigInput,
-  stateFile: string,
-): Promise<void> {
-  const config = validateConfig({
-    ...input,
-    detection: { ...input.detection, state_file: stateFile },
-  });
+/**
+ * Writes the state of an engine whose windows are full to `detection.state_file` of the
+ * agent configuration `input`, where the agent started on `input` will restore it.
+ */
+export async function writeFullWindowsState(input: SentinelConfigInput): Promise<void> {
+  const config = validateConfig(input);
+  if (config.detection.state_file === undefined)
+    throw new Error('full windows need detection.state_file in the configuration');
   const logger = silentLogger();
   const seconds = config.monitoring.collection_interval;
   const loop = new CollectionLoop({
