@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freeLoopbackPort } from './ports.js';
+import { freeLoopbackPorts } from './ports.js';
 import { type DaemonProcess, spawnDaemon, waitUntilReady } from './processes.js';
 
 /** The name the sentinels know the master by. */
@@ -35,11 +35,10 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
   const servers = new Map<number, DaemonProcess>();
   const sentinels: DaemonProcess[] = [];
   const clients: Redis[] = [];
-  const [masterPort, replicaPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  const sentinelPorts = [
-    await freeLoopbackPort(),
-    await freeLoopbackPort(),
-    await freeLoopbackPort(),
+  const [masterPort, replicaPort, ...sentinelPorts] = (await freeLoopbackPorts(5)) as [
+    number,
+    number,
+    ...number[],
   ];
 
   const launch = async (port: number, replicaOf?: number): Promise<void> => {
@@ -56,7 +55,7 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
     ];
     const daemon = spawnDaemon('redis-server', args);
     servers.set(port, daemon);
-    await waitUntilReady(`redis-server on port ${port}`, () => answersPing(port), { daemon });
+    await waitUntilReady(`redis-server on port ${port}`, () => answers(port, daemon), { daemon });
   };
 
   const sentinelClient = (): Redis => {
@@ -146,7 +145,9 @@ export async function startSentinelRedis(): Promise<SentinelRedis> {
       );
       const daemon = spawnDaemon('redis-sentinel', [file]);
       sentinels.push(daemon);
-      await waitUntilReady(`redis-sentinel on port ${port}`, () => answersPing(port), { daemon });
+      await waitUntilReady(`redis-sentinel on port ${port}`, () => answers(port, daemon), {
+        daemon,
+      });
     }
     // Ready once the replica holds the master's data and every sentinel knows the replica
     // and its peers: a failover needs all three.
@@ -189,8 +190,11 @@ async function isWritableMaster(port: number): Promise<boolean> {
   }
 }
 
-/** A raw PING through a short-lived client that does not retry. */
-async function answersPing(port: number): Promise<boolean> {
+/**
+ * Whether `daemon` itself answers on `port` (INFO's process_id): another server that
+ * holds the port is not it, and the daemon exits, unable to bind.
+ */
+async function answers(port: number, daemon: DaemonProcess): Promise<boolean> {
   const client = new Redis({
     port,
     host: '127.0.0.1',
@@ -199,7 +203,8 @@ async function answersPing(port: number): Promise<boolean> {
   });
   client.on('error', () => undefined);
   try {
-    return (await client.ping()) === 'PONG';
+    const info = await client.info('server');
+    return info.includes(`process_id:${daemon.pid}\r\n`);
   } catch {
     return false;
   } finally {
