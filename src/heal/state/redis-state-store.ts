@@ -60,6 +60,9 @@ export class RedisStateStore implements StateStore {
   readonly #options: RedisStateStoreOptions;
   #client: Redis | undefined;
   #closed = false;
+  /** Ends of the connection this store did not ask for, since it was last ready. */
+  #unaskedEnds = 0;
+  #reconnectTimer: NodeJS.Timeout | undefined;
   readonly #prefix: string;
   readonly #auditMaxLen: number;
   readonly #targetTtlMs: number;
@@ -109,17 +112,34 @@ export class RedisStateStore implements StateStore {
             // Subscribes to the sentinels' +switch-master: a failover reconnects at once.
             failoverDetector: true,
             sentinelRetryStrategy: (times) => Math.min(times * 100, 2_000),
+            // A sentinel that accepts but never answers would hold every reconnect.
+            sentinelCommandTimeout: options.commandTimeoutMs,
           });
     // Errors surface through the commands that fail; without a listener ioredis would print them.
     client.on('error', () => undefined);
-    client.on('ready', () => options.onStateChange?.(true));
+    client.on('ready', () => {
+      this.#unaskedEnds = 0;
+      options.onStateChange?.(true);
+    });
     client.on('close', () => options.onStateChange?.(false));
+    // ioredis 5 gives a Sentinel client up for good when a +switch-master arrives while
+    // it is reconnecting (its failover detector closes the connector under the pending
+    // connect): an end this store did not ask for is followed by a new connect.
+    client.on('end', () => {
+      if (this.#closed) return;
+      this.#unaskedEnds += 1;
+      this.#reconnectTimer = setTimeout(
+        () => void client.connect().catch(() => undefined),
+        Math.min(this.#unaskedEnds * 100, 2_000),
+      );
+    });
     this.#client = client;
     await client.connect().catch(() => undefined);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearTimeout(this.#reconnectTimer);
     this.#client?.disconnect();
   }
 

@@ -8,6 +8,7 @@ import type { TestHealer } from '../../unit/heal/helpers.js';
 import { notification, postHeal, startServiceHealer } from './helpers.js';
 
 const EPISODES = 80;
+const REFUSING_AT_MOST_MS = 30_000;
 const POLICY = `
 - name: count
   matchers: ['alertname="FleetHostDown"']
@@ -58,11 +59,18 @@ describe('healer replicas on Redis through Sentinel', () => {
     let refusals = 0;
     let firstRefusal = 0;
     let lastRefusal = 0;
-    // As Alertmanager does: each replica gets every notification, again until it answers 2xx.
+    // As Alertmanager does: each replica gets every notification, again until it answers
+    // 2xx; a healer still refusing 30 s after the kill fails the test, saying why.
     const deliver = async (healer: TestHealer, body: object): Promise<void> => {
       for (;;) {
         const response = await postHeal(healer, body);
         if (response.status === 202) return;
+        if (killedAt > 0 && Date.now() - killedAt > REFUSING_AT_MOST_MS) {
+          throw new Error(
+            `still ${response.status} ${REFUSING_AT_MOST_MS} ms after the master was killed ` +
+              `(sentinels name port ${await redis.masterPort()}): ${JSON.stringify(response.body)}`,
+          );
+        }
         expect(response.status).toBe(503);
         refusals += 1;
         firstRefusal ||= Date.now();
