@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDurationSeconds } from '../src/config/duration.js';
 import { type AlertmanagerServer, startAlertmanager } from '../test/support/alertmanager.js';
-import { freeLoopbackPort } from '../test/support/ports.js';
+import { freeLoopbackPorts } from '../test/support/ports.js';
 import { type SentinelRedis, startSentinelRedis } from '../test/support/redis-sentinel.js';
 import { accountEpisodes } from './fleet/accounting.js';
 import { planFleet } from './fleet/episodes.js';
@@ -144,9 +144,7 @@ async function main(): Promise<void> {
     const store = { redis_sentinels: redis.sentinels, redis_sentinel_master: redis.masterName };
     for (let i = 0; i < REPLICAS; i += 1) replicas.push(await startReplica(i, cli, store));
     humans = await startHumansSink();
-    const gossip = await Promise.all(
-      Array.from({ length: ALERTMANAGERS }, async () => `127.0.0.1:${await freeLoopbackPort()}`),
-    );
+    const gossip = (await freeLoopbackPorts(ALERTMANAGERS)).map((port) => `127.0.0.1:${port}`);
     for (let i = 0; i < ALERTMANAGERS; i += 1) {
       alertmanagers.push(
         await startAlertmanager({

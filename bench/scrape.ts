@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { EVENT_LOOP_MONITORING_PRECISION_MS } from '../src/metrics/process-metrics.js';
 import { processCpuSeconds } from './support/process-cpu.js';
-import { freeLoopbackPort } from '../test/support/ports.js';
+import { freeLoopbackPorts } from '../test/support/ports.js';
 import { sample } from '../test/support/exposition.js';
 import { startChild, type Child } from './support/child.js';
 import { formatMs, median, quantile } from './support/stats.js';
@@ -52,8 +52,7 @@ async function measureScrapes(child: Child, url: string): Promise<ScrapeFigures>
 }
 
 async function main(): Promise<void> {
-  const agentPort = await freeLoopbackPort();
-  const nodePort = await freeLoopbackPort();
+  const [agentPort, nodePort] = (await freeLoopbackPorts(2)) as [number, number];
   // The agent as users run it: the build of `npm run build`.
   const cli = join(import.meta.dirname, '../../dist/cli.js');
   const agent = await startChild(
