@@ -192,9 +192,10 @@ export const recoverySchema = z.strictObject({
 
   /** Start with healing paused (maintenance): every decision is skipped with reason `maintenance` until `DELETE /heal/maintenance`. @default false */
   maintenance: z.boolean().default(false),
-  /** Alertmanager's base URL (`http://alertmanager:9093`): the local loop honours its silences, and actions are announced to it. @default none */
+  /** Alertmanager's base URL (`http://alertmanager:9093`): the local loop honours its silences, and actions are announced to it. Trailing slashes are dropped. @default none */
   alertmanager_url: z
     .url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' })
+    .transform((url) => url.replace(/\/+$/, ''))
     .optional(),
   /** How often the local loop reads the silences from `alertmanager_url`. @default 15s */
   alertmanager_silence_refresh: duration({ min: 1, max: 3600 }).default(15),

@@ -18,7 +18,7 @@ export function announcementsFor(
 ): HealAnnouncements | undefined {
   const urls = [
     ...(config.alertmanager_url !== undefined && config.announce
-      ? [`${config.alertmanager_url.replace(/\/+$/, '')}/api/v2/alerts`]
+      ? [`${config.alertmanager_url}/api/v2/alerts`]
       : []),
     ...(config.announce_webhook_url === undefined ? [] : [config.announce_webhook_url]),
   ];

@@ -107,7 +107,7 @@ export class AlertmanagerSilences {
   async refresh(): Promise<void> {
     const { url, timeoutMs, logger } = this.#options;
     try {
-      const response = await fetch(`${url.replace(/\/+$/, '')}/api/v2/silences`, {
+      const response = await fetch(`${url}/api/v2/silences`, {
         signal: AbortSignal.timeout(timeoutMs),
       });
       if (!response.ok) throw new Error(`answered ${response.status}`);

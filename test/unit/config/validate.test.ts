@@ -57,6 +57,11 @@ describe('validateConfig', () => {
     ).toEqual(['recovery.redis_sentinels: set redis_url or redis_sentinels, not both']);
   });
 
+  it('keeps alertmanager_url without its trailing slashes, for the API paths after it', () => {
+    const config = validateConfig({ recovery: { alertmanager_url: 'http://am:9093/prefix//' } });
+    expect(config.recovery.alertmanager_url).toBe('http://am:9093/prefix');
+  });
+
   it('turns a bare URL into an endpoint with defaults', () => {
     const config = validateConfig({
       monitoring: { api_endpoints: ['http://127.0.0.1:8080/health'] },
