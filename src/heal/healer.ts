@@ -360,7 +360,7 @@ export class Healer {
     this.#epochState = state;
     this.#metrics.stateStoreLost.set(state === 'lost' ? 1 : 0);
     if (state === 'lost' && previous !== 'lost') {
-      const key = `${this.#config.redis_key_prefix}epoch`;
+      const key = this.#redis?.epochKey;
       this.#logger.error(
         {
           event: 'heal_state_store_lost',
@@ -400,7 +400,7 @@ export class Healer {
     if (this.#epochState === 'lost') {
       return {
         error: 'state_store_lost',
-        message: `Redis lost the healer's state (its epoch marker ${this.#config.redis_key_prefix}epoch); see the log to resume; deliver again later`,
+        message: `Redis lost the healer's state (its epoch marker ${this.#redis?.epochKey}); see the log to resume; deliver again later`,
       };
     }
     if (this.#epochState === 'unverified') {

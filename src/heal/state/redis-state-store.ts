@@ -310,13 +310,17 @@ export class RedisStateStore implements StateStore {
     return record;
   }
 
+  /** The key of the epoch marker: a random value set once in an empty Redis. */
+  get epochKey(): string {
+    return `${this.#prefix}epoch`;
+  }
+
   /**
-   * The epoch marker: a random value set once in an empty Redis. A Redis that comes back
-   * without it (or with another) lost the healer's episodes. Resolves to the marker now
-   * in Redis after setting `candidate` if there was none.
+   * Sets the epoch marker to `candidate` if there is none. A Redis that comes back without
+   * it (or with another) lost the healer's episodes. Resolves to the marker now in Redis.
    */
   async claimEpoch(candidate: string): Promise<string> {
-    const key = `${this.#prefix}epoch`;
+    const key = this.epochKey;
     return this.#run('epoch', async (client) => {
       await client.set(key, candidate, 'NX');
       return (await client.get(key)) ?? candidate;
@@ -324,7 +328,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async readEpoch(): Promise<string | undefined> {
-    return this.get('epoch');
+    return (await this.#run('GET epoch', (client) => client.get(this.epochKey))) ?? undefined;
   }
 
   /** Appends an audit entry, as JSON, to the capped audit stream shared by the replicas. */
