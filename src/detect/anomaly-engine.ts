@@ -41,8 +41,10 @@ export interface AnomalyEngineStatus {
   host_score: number;
   /** The series that drove the host's score last round, as labels: `{series, mountpoint?, ...}`. */
   top_series: SeriesLabels | null;
-  /** Series being judged. */
+  /** Series exported: those whose value has varied. */
   series: number;
+  /** Of `series`, those past their warm-up (`min_samples_for_detection`): judged now. */
+  series_ready: number;
   /** The series (and `host`) anomalous now, highest score first. */
   anomalous: CurrentAnomaly[];
 }
@@ -335,6 +337,8 @@ export class AnomalyEngine {
       host_score: this.#last?.composite ?? 0,
       top_series: top ? seriesLabels(top) : null,
       series: this.#exported.size,
+      series_ready: [...this.#exported].filter((key) => this.#core.seriesDetector(key)?.ready)
+        .length,
       anomalous: [...this.#anomalous.values()]
         .map(({ id, sinceMs, score }) => ({
           series: seriesLabels(id),

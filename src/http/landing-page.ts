@@ -184,7 +184,7 @@ function anomaliesSection({ status, nowMs }: LandingFacts): string {
     const state = detection.ready
       ? definitionList([
           ['Host score', `${escapeHtml(formatScore(detection.host_score))} (above 1 is anomalous)`],
-          ['Series judged', escapeHtml(detection.series ?? 0)],
+          ['Series judged', seriesJudged(detection.series_ready ?? 0, detection.series ?? 0)],
           ['Host anomalies since start', escapeHtml(detection.anomalies_detected ?? 0)],
         ])
       : `<p class="muted">Warming up: no detector has seen enough samples yet; ${escapeHtml(detection.series ?? 0)} series watched.</p>`;
@@ -311,6 +311,13 @@ ${rows.join('\n')}
 
 function definitionList(facts: [string, string][]): string {
   return `<dl>${facts.map(([term, value]) => `<dt>${escapeHtml(term)}</dt><dd>${value}</dd>`).join('')}</dl>`;
+}
+
+/** `14`, or `10 of 14 (4 warming up)` while some are still warming up. */
+function seriesJudged(ready: unknown, exported: unknown): string {
+  const warming = Number(exported) - Number(ready);
+  if (!(warming > 0)) return escapeHtml(exported);
+  return `${escapeHtml(ready)} of ${escapeHtml(exported)} (${warming} warming up)`;
 }
 
 function formatScore(score: unknown): string {

@@ -30,6 +30,16 @@ function engine(input: DetectionConfigInput = {}, logger = silentLogger()) {
 }
 
 describe('AnomalyEngine', () => {
+  it('counts an exported series as judged only once past its warm-up', async () => {
+    const { engine: e } = engine({ min_samples_for_detection: 50 });
+    await e.start();
+    latencies(49, 100).forEach((v, i) => e.observe(probeSnapshot(i, v)));
+    expect(e.status()).toMatchObject({ ready: false, series: 1, series_ready: 0 });
+    e.observe(probeSnapshot(49, 20));
+    expect(e.status()).toMatchObject({ ready: true, series: 1, series_ready: 1 });
+    await e.stop();
+  });
+
   it('reports the onset and the end of a probe turning slow, once each, and exports the scores', async () => {
     const { logger, lines } = capturingLogger();
     const { engine: e, registry } = engine({}, logger);
@@ -50,7 +60,12 @@ describe('AnomalyEngine', () => {
       api,
       host,
     ]);
-    expect(e.status()).toMatchObject({ anomalies_detected: 1, ready: true, series: 1 });
+    expect(e.status()).toMatchObject({
+      anomalies_detected: 1,
+      ready: true,
+      series: 1,
+      series_ready: 1,
+    });
     const text = await registry.metrics();
     expect(text).toMatch(
       /aegis_anomaly_score\{series="probe_duration_seconds",target="api",detector="shape"\} /,

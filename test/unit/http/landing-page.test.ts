@@ -46,6 +46,7 @@ function facts(overrides: Partial<LandingFacts['status']> = {}): LandingFacts {
         host_score: 1.5,
         top_series: { series: 'probe_duration_seconds', target: 'api' },
         series: 12,
+        series_ready: 9,
         anomalous: [
           {
             series: { series: 'probe_duration_seconds', target: 'api' },
@@ -99,6 +100,7 @@ describe('the landing page', () => {
     expect(page).toContain('host ok 12.3 ms');
     expect(page).toContain('containers failing 2000.0 ms connect ENOENT');
     expect(page).toContain('Container engine: down');
+    expect(page).toContain('Series judged 9 of 12 (3 warming up)');
     expect(page).toContain(
       'probe_duration_seconds {target="api"} 3.25 2026-05-01 11:58:30 UTC (1 min 30 s ago)',
     );
@@ -187,6 +189,7 @@ describe('the landing page', () => {
           host_score: 2,
           top_series: null,
           series: 1,
+          series_ready: 1,
           anomalous: [
             { series: { series: 'probe_duration_seconds', target: evil }, since: '', score: 2 },
           ],
@@ -205,6 +208,7 @@ describe('the landing page', () => {
     expect(html).not.toContain('<img');
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(text(html)).toContain(`target=${JSON.stringify(evil)}`);
+    expect(text(html)).toContain('Series judged 1 Host anomalies since start 1');
   });
 
   it('draws a partial status (an embedding program, an unhealthy agent) without failing', () => {
