@@ -8,8 +8,8 @@
  * timings of a 1 ms loopback endpoint read 30 ms when every probe fired at once.
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { EndpointConfig } from '../config/monitoring.js';
+import { nodeHttps } from '../util/node-https.js';
 import type { ProbeResult } from './snapshot.js';
 
 /** blackbox_exporter's limit, and Go's http.Client's. */
@@ -80,7 +80,7 @@ function exchange(
   signal: AbortSignal,
 ): Promise<{ code: number; location: string | undefined }> {
   return new Promise((resolve, reject) => {
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const send = url.protocol === 'https:' ? nodeHttps().request : httpRequest;
     const req = send(url, { method, agent: false, headers: HEADERS, signal });
     req.once('error', (error) => reject(signal.aborted ? signal.reason : error));
     req.once('response', (res: IncomingMessage) => {

@@ -123,19 +123,21 @@ function createExpressApp(options: AppOptions): express.Express {
     }
   });
 
+  // sendJson, not res.json: express would look the charset up in mime-db (200 KB of JSON,
+  // read on first use: scripts/bundle-cli.mjs) for the first answer, the one start-up waits for.
   app.get('/status', (_req, res) => {
-    res.json(options.status());
+    sendJson(res, 200, options.status());
   });
 
   app.get('/healthz', (_req, res) => {
     const health = options.health();
-    res
-      .status(health.healthy ? 200 : 503)
-      .json(
-        health.healthy
-          ? { status: 'ok' }
-          : { status: health.degraded ? 'degraded' : 'unhealthy', reason: health.reason },
-      );
+    sendJson(
+      res,
+      health.healthy ? 200 : 503,
+      health.healthy
+        ? { status: 'ok' }
+        : { status: health.degraded ? 'degraded' : 'unhealthy', reason: health.reason },
+    );
   });
 
   app.use((req, res) => {

@@ -14,12 +14,12 @@ import {
   type Server,
   type ServerOptions,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import type { WebSettings } from '../config/web-config-file.js';
 import { parseListenAddress, type WebConfig } from '../config/web.js';
 import type { Logger } from '../logger.js';
+import { nodeHttps } from '../util/node-https.js';
 
 /** Least time between two warnings that connections were refused at the cap. */
 const DROP_WARNING_INTERVAL_MS = 60_000;
@@ -132,7 +132,7 @@ function createTlsServer(
   handler: RequestListener,
 ): Server {
   const type = tls.clientAuthType;
-  const server = createHttpsServer(
+  const server = nodeHttps().createServer(
     {
       ...options,
       cert: tls.cert,

@@ -217,15 +217,19 @@ describe('aegis-sentinel', () => {
   });
 });
 
+/** What the agent loads only when its configuration or a request needs it. */
+const ON_FIRST_USE = ['bcryptjs', 'dockerode', 'ioredis', 'mime-db', 'node:https'];
+
 /**
- * Starts the agent with `args`, the preload that lists the CommonJS modules it loads, and
- * `env`; waits for agent_started and one more second (a container round at 1 s), stops
- * it with SIGTERM and answers which of bcryptjs, dockerode and ioredis it had loaded.
+ * Starts the agent with `args`, the preload that lists the modules it loads, and `env`;
+ * waits for agent_started and one more second (a container round at 1 s), then for
+ * `use(port)`; stops it with SIGTERM and answers which of ON_FIRST_USE it had loaded.
  */
 async function optionalPackagesLoaded(
   dir: string,
   args: string[],
   env: Record<string, string> = {},
+  use: (port: number) => Promise<void> = async () => undefined,
 ): Promise<string[]> {
   const list = join(dir, 'loaded-modules.txt');
   const port = await freeLoopbackPort();
@@ -255,14 +259,15 @@ async function optionalPackagesLoaded(
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await use(port);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   } finally {
     child.kill('SIGKILL');
   }
   const files = (await readFile(list, 'utf8')).split('\n');
-  return ['bcryptjs', 'dockerode', 'ioredis'].filter((name) =>
-    files.some((file) => file.includes(`/node_modules/${name}/`)),
+  return ON_FIRST_USE.filter((name) =>
+    files.some((file) => file === name || file.includes(`/node_modules/${name}/`)),
   );
 }
 
@@ -276,7 +281,7 @@ describe('optional packages', () => {
     ).toEqual([]);
   });
 
-  it('are loaded when the configuration uses them: basic auth, a Docker engine found, Redis configured', async () => {
+  it('are loaded when used: basic auth, a Docker engine found, Redis configured, an https probe, the landing page', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
     // Enough of an engine to answer the container collector's list: no containers.
     const engine = createServer((req, res) => {
@@ -288,7 +293,8 @@ describe('optional packages', () => {
     const closedPort = await freeLoopbackPort();
     await writeFile(
       join(dir, 'agent.yml'),
-      `recovery:\n  redis_url: redis://127.0.0.1:${closedPort}\n`,
+      `recovery:\n  redis_url: redis://127.0.0.1:${closedPort}\n` +
+        `monitoring:\n  api_endpoints: ['https://127.0.0.1:${closedPort}/']\n`,
     );
     await writeFile(
       join(dir, 'web.yml'),
@@ -304,8 +310,16 @@ describe('optional packages', () => {
             `--web.config.file=${join(dir, 'web.yml')}`,
           ],
           { DOCKER_HOST: `unix://${socket}` },
+          async (port) => {
+            const landing = await fetch(`http://127.0.0.1:${port}/`, {
+              headers: {
+                authorization: `Basic ${Buffer.from('prometheus:secret').toString('base64')}`,
+              },
+            });
+            expect(landing.headers.get('content-type')).toBe('text/html; charset=utf-8');
+          },
         ),
-      ).toEqual(['bcryptjs', 'dockerode', 'ioredis']);
+      ).toEqual(ON_FIRST_USE);
     } finally {
       await new Promise((resolve) => engine.close(resolve));
     }
