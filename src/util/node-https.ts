@@ -1,6 +1,6 @@
 /**
  * node:https, loaded when first asked for: with it come node's tls and much of crypto,
- * 8 ms of start-up (docs/benchmarks.md#npm-run-benchagent) that an agent serving and
+ * 8 ms of start-up (docs/design.md#one-file-command) that an agent serving and
  * probing plain HTTP never needs.
  */
 import { createRequire } from 'node:module';
