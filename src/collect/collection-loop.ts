@@ -15,6 +15,7 @@
  * in the snapshot's `collectors` list and never stops the others.
  */
 import { setMaxListeners } from 'node:events';
+import type { EndpointConfig } from '../config/monitoring.js';
 import type { Logger } from '../logger.js';
 import type { ContainerCollector } from './container-collector.js';
 import type { EndpointCollector } from './endpoint-collector.js';
@@ -42,6 +43,13 @@ export interface CollectionLoopOptions {
   /** Seconds between two ticks, and between two runs of each collector and probe. */
   intervalSeconds: number;
   logger: Logger;
+}
+
+/** One probe target: its endpoint, its latest result and its probe in flight, if any. */
+interface ProbeTarget {
+  endpoint: EndpointConfig;
+  last?: ProbeResult;
+  running?: Promise<void>;
 }
 
 /** One collector's latest figures and the run in flight, if any. */
@@ -72,8 +80,7 @@ export class CollectionLoop {
   readonly #listeners: SnapshotListener[] = [];
   readonly #host: Part<HostSnapshot> = { runningSince: 0 };
   readonly #containers: Part<ContainersSnapshot> = { runningSince: 0 };
-  readonly #probes: (ProbeResult | undefined)[];
-  readonly #probing: (Promise<void> | undefined)[];
+  readonly #targets: ProbeTarget[];
   readonly #tasks: PeriodicTask[] = [];
   #stopping = stopSignal();
   #running = false;
@@ -86,9 +93,9 @@ export class CollectionLoop {
     this.#collectors = options.collectors;
     this.#intervalMs = options.intervalSeconds * 1000;
     this.#logger = options.logger;
-    const targets = options.collectors.endpoints?.endpoints.length ?? 0;
-    this.#probes = new Array<ProbeResult | undefined>(targets).fill(undefined);
-    this.#probing = new Array<Promise<void> | undefined>(targets).fill(undefined);
+    this.#targets = (options.collectors.endpoints?.endpoints ?? []).map((endpoint) => ({
+      endpoint,
+    }));
   }
 
   /** Everything's latest figures, or undefined before the first tick. */
@@ -113,12 +120,10 @@ export class CollectionLoop {
     if (this.#running) return;
     this.#running = true;
     this.#stopping = stopSignal();
-    const { endpoints } = this.#collectors;
-    const targets = this.#probes.length;
-    for (let index = 0; index < targets; index += 1) {
+    const targets = this.#targets.length;
+    for (const [index, target] of this.#targets.entries()) {
       // Target i probes at i/N of the interval: a steady trickle, not a burst per tick.
-      const probe = () => void this.#runProbe(endpoints!, index);
-      this.#every(probe, (index / targets) * this.#intervalMs);
+      this.#every(() => void this.#runProbe(target), (index / targets) * this.#intervalMs);
     }
     const first = Date.now();
     void this.#runContainers();
@@ -132,7 +137,11 @@ export class CollectionLoop {
     this.#running = false;
     for (const task of this.#tasks.splice(0)) task.stop();
     this.#stopping.abort();
-    await Promise.all([this.#host.running, this.#containers.running, ...this.#probing]);
+    await Promise.all([
+      this.#host.running,
+      this.#containers.running,
+      ...this.#targets.map((target) => target.running),
+    ]);
   }
 
   /**
@@ -141,11 +150,10 @@ export class CollectionLoop {
    */
   async collectOnce(): Promise<Snapshot> {
     const timestamp = Date.now();
-    const { endpoints } = this.#collectors;
     await Promise.all([
       this.#runHost(),
       this.#runContainers(),
-      ...this.#probes.map((_, index) => this.#runProbe(endpoints!, index)),
+      ...this.#targets.map((target) => this.#runProbe(target)),
     ]);
     return this.#publish(timestamp);
   }
@@ -183,18 +191,20 @@ export class CollectionLoop {
     );
   }
 
-  #runProbe(endpoints: NonNullable<Collectors['endpoints']>, index: number): Promise<void> {
-    const endpoint = endpoints.endpoints[index]!;
-    this.#probing[index] ??= endpoints
-      .probe(endpoint, this.#stopping.signal)
+  /** Probes a target unless its probe is in flight, in which case it joins that one. */
+  #runProbe(target: ProbeTarget): Promise<void> {
+    const { endpoints } = this.#collectors;
+    if (!endpoints) return Promise.resolve();
+    target.running ??= endpoints
+      .probe(target.endpoint, this.#stopping.signal)
       .then((result) => {
-        this.#probes[index] = result;
+        target.last = result;
         this.#stale = true;
       })
       .finally(() => {
-        this.#probing[index] = undefined;
+        target.running = undefined;
       });
-    return this.#probing[index];
+    return target.running;
   }
 
   /** Runs a collector unless it is running already, in which case it joins that run. */
@@ -252,7 +262,7 @@ export class CollectionLoop {
 
   #compose(): Snapshot {
     const { host, endpoints, containers } = this.#collectors;
-    const probes = this.#probes.filter((probe): probe is ProbeResult => probe !== undefined);
+    const probes = this.#targets.flatMap((target) => (target.last ? [target.last] : []));
     const collectors: CollectorStatus[] = [];
     const hostStatus = host && this.#status('host', this.#host);
     if (hostStatus) collectors.push(hostStatus);
