@@ -123,8 +123,9 @@ function createExpressApp(options: AppOptions): express.Express {
     }
   });
 
-  // sendJson, not res.json: express would look the charset up in mime-db (200 KB of JSON,
-  // read on first use: scripts/bundle-cli.mjs) for the first answer, the one start-up waits for.
+  // JSON answers go through sendJson, not res.json: express would look their charset up
+  // in mime-db (200 KB of JSON, read on first use: scripts/bundle-cli.mjs), for /healthz
+  // on the answer start-up waits for.
   app.get('/status', (_req, res) => {
     sendJson(res, 200, options.status());
   });
@@ -143,16 +144,18 @@ function createExpressApp(options: AppOptions): express.Express {
   app.use((req, res) => {
     const allow = ROUTES[req.path];
     if (allow) {
-      res
-        .set('allow', allow)
-        .status(405)
-        .json({
+      sendJson(
+        res,
+        405,
+        {
           error: 'method_not_allowed',
           message: `${req.method} is not allowed on ${req.path}; use ${allow}`,
-        });
+        },
+        { allow },
+      );
       return;
     }
-    res.status(404).json({ error: 'not_found', message: `no such path: ${req.path}` });
+    sendJson(res, 404, { error: 'not_found', message: `no such path: ${req.path}` });
   });
 
   const onError: ErrorRequestHandler = (error: unknown, req, res, _next) => {
