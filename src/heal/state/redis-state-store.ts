@@ -112,8 +112,9 @@ export class RedisStateStore implements StateStore {
             // Subscribes to the sentinels' +switch-master: a failover reconnects at once.
             failoverDetector: true,
             sentinelRetryStrategy: (times) => Math.min(times * 100, 2_000),
-            // A sentinel that accepts but never answers would hold every reconnect.
-            sentinelCommandTimeout: options.commandTimeoutMs,
+            // A sentinel that accepts but never answers would hold every reconnect. The
+            // timer runs from before the connect, so it gets connectTimeout's floor.
+            sentinelCommandTimeout: Math.max(options.commandTimeoutMs, 1_000),
           });
     // Errors surface through the commands that fail; without a listener ioredis would print them.
     client.on('error', () => undefined);
