@@ -272,13 +272,54 @@ async function optionalPackagesLoaded(
 }
 
 describe('optional packages', () => {
-  it('are not loaded by the agent on its default configuration, on a host without Docker', async () => {
+  it('are not loaded by the agent on its default configuration, on a host without Docker, answering its JSON and metrics paths', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
     expect(
-      await optionalPackagesLoaded(dir, ['--monitoring.collection-interval=1s'], {
-        DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}`,
-      }),
+      await optionalPackagesLoaded(
+        dir,
+        ['--monitoring.collection-interval=1s'],
+        { DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` },
+        async (port) => {
+          const answers = await Promise.all(
+            [
+              ['GET', '/healthz'],
+              ['HEAD', '/healthz'],
+              ['GET', '/status'],
+              ['GET', '/metrics'],
+              ['GET', '/nope'],
+              ['POST', '/status'],
+            ].map(async ([method, path]) => {
+              const answer = await fetch(`http://127.0.0.1:${port}${path}`, { method });
+              return `${method} ${path} ${answer.status} ${answer.headers.get('content-type')}`;
+            }),
+          );
+          expect(answers).toEqual([
+            'GET /healthz 200 application/json; charset=utf-8',
+            'HEAD /healthz 200 application/json; charset=utf-8',
+            'GET /status 200 application/json; charset=utf-8',
+            'GET /metrics 200 text/plain; version=0.0.4; charset=utf-8',
+            'GET /nope 404 application/json; charset=utf-8',
+            'POST /status 405 application/json; charset=utf-8',
+          ]);
+        },
+      ),
     ).toEqual([]);
+  });
+
+  it('load node:https for an https:// probe alone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'aegis-cli-'));
+    const closedPort = await freeLoopbackPort();
+    await writeFile(
+      join(dir, 'agent.yml'),
+      `monitoring:\n  api_endpoints: ['https://127.0.0.1:${closedPort}/']\n`,
+    );
+    expect(
+      await optionalPackagesLoaded(
+        dir,
+        ['--monitoring.collection-interval=1s', `--config.file=${join(dir, 'agent.yml')}`],
+        { DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` },
+      ),
+    ).toEqual(['node:https']);
   });
 
   it('are loaded when used: basic auth, a Docker engine found, Redis configured, an https probe, the landing page', async () => {

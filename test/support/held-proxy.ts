@@ -34,6 +34,8 @@ export async function startHeldProxy(upstreamPort: number): Promise<HeldProxy> {
   const server: Server = createServer((incoming) => {
     sockets.add(incoming);
     incoming.on('close', () => sockets.delete(incoming));
+    // A client that resets while held must not be an uncaught error.
+    incoming.on('error', () => undefined);
     if (holding) {
       heldCount += 1;
       // Bytes sent meanwhile stay buffered in the paused socket until it is passed on.

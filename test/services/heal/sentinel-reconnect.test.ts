@@ -63,15 +63,23 @@ describe('the Redis state store through Sentinel', () => {
   it('comes back when the master switches while it is reconnecting', async () => {
     const connected = await connectThroughProxy(15_000);
     const oldMaster = await redis.masterPort();
+    const sentinel = redis.client(Number(redis.sentinels[1]?.split(':')[1]));
+    // The store's failover detector: its subscription to +switch-master on this sentinel.
+    const subscribers = async () =>
+      ((await sentinel.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string)
+        .split('\n')
+        .filter((line) => line.trim() !== '').length;
+    await vi.waitFor(async () => expect(await subscribers()).toBe(1), { timeout: 5_000 });
     proxy?.hold();
     await dropClientsOfMaster();
     // The store is now reconnecting: it asked the held sentinel for the master.
     await vi.waitFor(() => expect(proxy?.held()).toBeGreaterThan(0), { timeout: 5_000 });
 
-    const sentinel = redis.client(Number(redis.sentinels[1]?.split(':')[1]));
     await sentinel.call('SENTINEL', 'FAILOVER', redis.masterName);
     const newMaster = await redis.waitForFailover(oldMaster);
-    // +switch-master has been published; the held answer now arrives after it.
+    // The detector heard +switch-master and closed its subscriptions, under the pending
+    // reconnect; only then does the held answer arrive, as in the race.
+    await vi.waitFor(async () => expect(await subscribers()).toBe(0), { timeout: 5_000 });
     proxy?.release();
 
     await vi.waitFor(() => connected.set('after', '1', 60_000), { timeout: 10_000, interval: 100 });
