@@ -38,6 +38,12 @@ if open and (ARGV[1] == '' or string.find(open, ARGV[1], 1, true)) then
 end
 return tonumber(redis.call('hget', KEYS[1], 'interrupted') or '0')`;
 
+/** The key, after the prefix, of the epoch marker. */
+const EPOCH = 'epoch';
+
+/** Milliseconds before reconnect attempt `times`: at most every 2 s, for as long as the healer runs. */
+const reconnectDelayMs = (times: number): number => Math.min(times * 100, 2_000);
+
 export interface RedisStateStoreOptions {
   /** One Redis (`redis://…`), or the sentinels that name the current master. */
   connection: { url: string } | { sentinels: string[]; masterName: string };
@@ -89,15 +95,15 @@ export class RedisStateStore implements StateStore {
     if (this.#closed || this.#client) return;
     const options = this.#options;
     const { connection } = options;
+    const connectTimeoutMs = Math.max(options.commandTimeoutMs, 1_000);
     const settings: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
       autoResendUnfulfilledCommands: false,
       maxRetriesPerRequest: 0,
       commandTimeout: options.commandTimeoutMs,
-      connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
-      // Keep trying to come back, at most every 2 s, for as long as the healer runs.
-      retryStrategy: (times) => Math.min(times * 100, 2_000),
+      connectTimeout: connectTimeoutMs,
+      retryStrategy: reconnectDelayMs,
     };
     const client =
       'url' in connection
@@ -111,10 +117,10 @@ export class RedisStateStore implements StateStore {
             name: connection.masterName,
             // Subscribes to the sentinels' +switch-master: a failover reconnects at once.
             failoverDetector: true,
-            sentinelRetryStrategy: (times) => Math.min(times * 100, 2_000),
+            sentinelRetryStrategy: reconnectDelayMs,
             // A sentinel that accepts but never answers would hold every reconnect. The
-            // timer runs from before the connect, so it gets connectTimeout's floor.
-            sentinelCommandTimeout: Math.max(options.commandTimeoutMs, 1_000),
+            // timer runs from before the connect, so it is the connect's timeout.
+            sentinelCommandTimeout: connectTimeoutMs,
           });
     // Errors surface through the commands that fail; without a listener ioredis would print them.
     client.on('error', () => undefined);
@@ -131,7 +137,7 @@ export class RedisStateStore implements StateStore {
       this.#unaskedEnds += 1;
       this.#reconnectTimer = setTimeout(
         () => void client.connect().catch(() => undefined),
-        Math.min(this.#unaskedEnds * 100, 2_000),
+        reconnectDelayMs(this.#unaskedEnds),
       );
     });
     this.#client = client;
@@ -313,7 +319,7 @@ export class RedisStateStore implements StateStore {
 
   /** The key of the epoch marker: a random value set once in an empty Redis. */
   get epochKey(): string {
-    return `${this.#prefix}epoch`;
+    return this.#prefix + EPOCH;
   }
 
   /**
@@ -329,7 +335,7 @@ export class RedisStateStore implements StateStore {
   }
 
   async readEpoch(): Promise<string | undefined> {
-    return (await this.#run('GET epoch', (client) => client.get(this.epochKey))) ?? undefined;
+    return this.get(EPOCH);
   }
 
   /** Appends an audit entry, as JSON, to the capped audit stream shared by the replicas. */
